@@ -1,0 +1,44 @@
+# HRflow: `make run` to try it, `make test` to prove it. Both set up from nothing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test bench messages chromium demo clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Compiled catalogues are build output (.gitignore); msgfmt comes with gettext.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || apt-get install -y gettext >/dev/null
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+setup: $(VENV)/.installed messages
+	@mkdir -p var
+
+demo: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: demo
+	@DEBUG=1 $(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Browser tests drive Debian's Chromium; Playwright cannot download browsers here.
+chromium:
+	@command -v chromium >/dev/null || apt-get install -y chromium >/dev/null || \
+		(apt-get update >/dev/null && apt-get install -y chromium >/dev/null)
+
+test: setup chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m tests.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,223 @@
+"""Change history across every audited model: who, when, object, field, from → to, reason."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hrflow.org import scope
+from hrflow.org.models import Role
+from hrflow.people.selectors import sensitive_school_ids
+from hrflow.policy import mask_id_number
+
+from .registry import AuditedModel, audited_models
+
+AUDIT_ROLES = {Role.AUDITOR}
+MASK = "***"
+EXPORT_LIMIT = 100_000
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class ChangeRow:
+    history_id: int
+    model_key: str
+    model_label: str
+    object_id: int
+    object_repr: str
+    when: datetime
+    action: str
+    user: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def action_label(self):
+        return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.action]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    school_path: str | None = None
+    username: str | None = None
+    model_key: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_paths(user, school_path=None) -> list[str]:
+    """The unit paths whose changes `user` may read, narrowed to one school if asked."""
+    if user.is_superuser:
+        paths = [""]
+    else:
+        paths = scope.scope_paths(user, AUDIT_ROLES)
+    if school_path:
+        paths = [school_path] if any(school_path.startswith(p) for p in paths) else []
+    return paths
+
+
+def _filtered(entry: AuditedModel, paths, flt: AuditFilter):
+    qs = entry.model.history.filter(entry.scope(paths))
+    if flt.username:
+        qs = qs.filter(history_user__username=flt.username)
+    tz = timezone.get_current_timezone()
+    if flt.date_from:
+        qs = qs.filter(history_date__gte=datetime.combine(flt.date_from, time.min, tz))
+    if flt.date_to:
+        qs = qs.filter(history_date__lte=datetime.combine(flt.date_to, time.max, tz))
+    return qs
+
+
+def change_rows(*, user, flt: AuditFilter, offset=0, limit=50) -> tuple[list[ChangeRow], bool]:
+    """A page of changes, newest first; the bool says whether more follow."""
+    paths = audit_paths(user, flt.school_path)
+    if not paths:
+        return [], False
+    registry = audited_models()
+    entries = [registry[flt.model_key]] if flt.model_key in registry else list(registry.values())
+    heads = []
+    for entry in entries:
+        qs = _filtered(entry, paths, flt).order_by("-history_date", "-history_id")
+        for hid, when in qs.values_list("history_id", "history_date")[: offset + limit + 1]:
+            heads.append((when, hid, entry.key))
+    heads.sort(reverse=True)
+    page = heads[offset : offset + limit]
+    return _rows(user, page), len(heads) > offset + limit
+
+
+def _rows(user, page) -> list[ChangeRow]:
+    registry = audited_models()
+    by_model: dict[str, list[int]] = {}
+    for _when, hid, key in page:
+        by_model.setdefault(key, []).append(hid)
+    built: dict[tuple[str, int], ChangeRow] = {}
+    user_ids = set()
+    records_by_model = {}
+    for key, hids in by_model.items():
+        entry = registry[key]
+        history = entry.model.history.model
+        records = list(history.objects.filter(history_id__in=hids))
+        object_ids = {r.id for r in records}
+        latest = max(r.history_date for r in records)
+        # All versions of those objects up to the newest on the page, to find each one's predecessor.
+        versions = history.objects.filter(id__in=object_ids, history_date__lte=latest).order_by("id", "history_date", "history_id")
+        previous = {}
+        last_by_object = {}
+        for version in versions:
+            previous[version.history_id] = last_by_object.get(version.id)
+            last_by_object[version.id] = version
+        records_by_model[key] = (entry, records, previous)
+        user_ids |= {r.history_user_id for r in records if r.history_user_id}
+    users = get_user_model().objects.in_bulk(user_ids)
+    display = _Display()
+    for key, (entry, records, previous) in records_by_model.items():
+        masked = _masked_objects(user, entry, records)
+        labels = entry.describe(records) if entry.describe else {}
+        for record in records:
+            prev = previous.get(record.history_id)
+            who = users.get(record.history_user_id)
+            row = ChangeRow(
+                history_id=record.history_id,
+                model_key=key,
+                model_label=str(entry.label),
+                object_id=record.id,
+                object_repr=labels.get(record.id) or _object_repr(entry, record),
+                when=record.history_date,
+                action=record.history_type,
+                user=(who.get_full_name() or who.username) if who else _("(unknown)"),
+                reason=record.history_change_reason or "",
+            )
+            row.changes = _diff(entry, prev, record, display, record.id in masked)
+            built[(key, record.history_id)] = row
+    display.resolve()
+    return [built[(key, hid)] for _when, hid, key in page]
+
+
+def _object_repr(entry, record):
+    name = getattr(record, "name", None)
+    return str(name) if name else f"{entry.model._meta.verbose_name} #{record.id}"
+
+
+def _masked_objects(user, entry: AuditedModel, records) -> set[int]:
+    """Ids of the objects whose sensitive fields this viewer must not read."""
+    if not entry.sensitive_fields:
+        return set()
+    allowed_schools = sensitive_school_ids(user)
+    own_person = getattr(getattr(user, "person", None), "pk", None) if user.is_authenticated else None
+    schools_of = entry.person_of([r.id for r in records])  # object id -> set of school ids
+    return {
+        r.id for r in records
+        if r.id != own_person and not (schools_of.get(r.id, set()) & allowed_schools)
+    }
+
+
+class _Display:
+    """Renders field values; foreign keys are looked up once per related model."""
+
+    def __init__(self):
+        self.pending: dict[type, set] = {}
+        self.cells: list[tuple[FieldChange, str, type, object]] = []
+
+    def value(self, model_field, value):
+        if value is None or value == "":
+            return "—"
+        if model_field.is_relation:
+            self.pending.setdefault(model_field.related_model, set()).add(value)
+            return value
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        return str(value)
+
+    def defer(self, change: FieldChange, attr: str, model_field, raw):
+        if model_field.is_relation and raw not in (None, ""):
+            self.cells.append((change, attr, model_field.related_model, raw))
+
+    def resolve(self):
+        lookups = {model: model._default_manager.in_bulk(ids) for model, ids in self.pending.items()}
+        for change, attr, model, raw in self.cells:
+            obj = lookups.get(model, {}).get(raw)
+            setattr(change, attr, str(obj) if obj is not None else f"#{raw}")
+
+
+def _diff(entry: AuditedModel, prev, record, display: _Display, masked: bool) -> list[FieldChange]:
+    changes = []
+    for model_field in entry.model._meta.concrete_fields:
+        if model_field.primary_key or model_field.name in entry.hidden_fields:
+            continue
+        attname = model_field.attname
+        new = getattr(record, attname, None)
+        old = getattr(prev, attname, None) if prev is not None else None
+        if record.history_type == "~" and old == new:
+            continue
+        if record.history_type == "+" and new in (None, ""):
+            continue
+        if record.history_type == "-":
+            continue
+        label = str(model_field.verbose_name)
+        if masked and model_field.name in entry.sensitive_fields:
+            hide = mask_id_number if model_field.name == "id_number" else (lambda v: MASK)
+            changes.append(FieldChange(label, hide(old) if prev is not None else "—", hide(new)))
+            continue
+        change = FieldChange(label, display.value(model_field, old) if prev is not None else "—", display.value(model_field, new))
+        if prev is not None:
+            display.defer(change, "old", model_field, old)
+        display.defer(change, "new", model_field, new)
+        changes.append(change)
+    return changes
+
+
+def audit_model_choices():
+    return sorted(((key, str(entry.label)) for key, entry in audited_models().items()), key=lambda kv: kv[1])
+

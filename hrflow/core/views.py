@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.db.models import Count
+from django.views import generic
+from viewflow.contrib.auth import AuthenticationForm
+
+from hrflow.audit.selectors import AuditFilter, change_rows
+from hrflow.core.demo import DEMO_PASSWORD, demo_logins
+from hrflow.org import scope
+from hrflow.org.models import Role, School
+from hrflow.org.selectors import IN_POST, rollup_by, school_staffing_lines, staffing_rollup
+from hrflow.people.models import PostCategoryChoices, Staff
+
+
+class HomeView(generic.TemplateView):
+    """Each role's start page: what that role works on, in the scope it holds."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        roles = scope.roles(user)
+        context = {"roles": roles, "sections": []}
+        school_roles = {Role.HR_OFFICER, Role.SCHOOL_LEADER}
+        if roles & school_roles:
+            school_ids = scope.school_ids(user, school_roles)
+            context["schools"] = [self._school_card(s) for s in School.objects.filter(pk__in=school_ids).select_related("unit")]
+        if Role.STAFF in roles:
+            person = getattr(user, "person", None)
+            context["employments"] = person.employments.select_related("school__unit") if person else []
+        if Role.BUREAU_OFFICER in roles:
+            frame = staffing_rollup(user)
+            if not frame.empty:
+                context["counties"] = rollup_by(frame, "county").to_dict("records")
+                context["bureau_totals"] = {
+                    "schools": len(frame),
+                    "staff": int(Staff.objects.filter(scope.scope_q(user, {Role.BUREAU_OFFICER}, field="school__unit__path"), status__in=IN_POST).count()),
+                    "hard": int((frame["hard_failures"] > 0).sum()),
+                    "soft": int((frame["soft_failures"] > 0).sum()),
+                }
+        if Role.AUDITOR in roles:
+            context["recent_changes"], _more = change_rows(user=user, flt=AuditFilter(), limit=10)
+        return super().get_context_data(**context, **kwargs)
+
+    def _school_card(self, school):
+        in_post = Staff.objects.filter(school=school, status__in=IN_POST)
+        by_category = dict(in_post.values_list("post_category").annotate(n=Count("id")))
+        lines = school_staffing_lines(school)
+        return {
+            "school": school,
+            "staff": sum(by_category.values()),
+            "by_category": [(label, by_category.get(value, 0)) for value, label in PostCategoryChoices.choices],
+            "failing": [line for line in lines if not line.ok],
+            "suspended": Staff.objects.filter(school=school, status=Staff.Status.SUSPENDED).count(),
+            "exiting": Staff.objects.filter(school=school, status=Staff.Status.EXITING).count(),
+        }
+
+
+class LoginView(auth_views.LoginView):
+    """viewflow's login form; in development (DEBUG) the demo logins are listed beside it."""
+
+    form_class = AuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            context.update(demo_logins=demo_logins(), demo_password=DEMO_PASSWORD)
+        return context

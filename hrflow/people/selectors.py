@@ -1,0 +1,43 @@
+"""Reads the people pages need, scoped to the user."""
+
+import rules
+from django.db.models import Q
+
+from hrflow.org import scope
+from hrflow.org.models import Role
+
+from .models import Staff
+
+OVERSIGHT_ROLES = {Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER, Role.AUDITOR}
+
+
+def staff_visible_to(user):
+    return Staff.objects.filter(scope.scope_q(user, OVERSIGHT_ROLES, field="school__unit__path")).select_related(
+        "person", "school__unit", "dormitory"
+    )
+
+
+def staff_list(*, user, school_id=None, category=None, status=None, search=None):
+    qs = staff_visible_to(user)
+    if school_id:
+        qs = qs.filter(school_id=school_id)
+    if category:
+        qs = qs.filter(post_category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(Q(person__name__icontains=search) | Q(title__icontains=search))
+    return qs.order_by("school__unit__path", "person__name", "id")
+
+
+def sensitive_school_ids(user) -> set[int]:
+    """Schools whose people's sensitive data the user may see in full: where they are HR.
+
+    Deliberately not widened for superusers: administering the system is not a need to know.
+    """
+    return scope.school_ids(user, {Role.HR_OFFICER})
+
+
+def can_see_sensitive(user, person) -> bool:
+    # rules.has_perm tests the rule itself; user.has_perm would let a superuser through.
+    return rules.has_perm("people.view_sensitive_person", user, person)

@@ -1,0 +1,48 @@
+"""The rules of 川教函〔2021〕569号 and the labour law, as pure Python.
+
+No Django import here: a service builds plain inputs, calls these functions and stores
+what they return. Every finding carries its POLICY.md id and the notice's clause.
+"""
+
+from .catalogue import RULES, Rule, rule
+from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
+from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
+from .screening import EDUCATION_RANK, EducationLevel, Finding, PostCategory, ScreeningResult, screen
+from .staffing import (
+    DormitoryFacts,
+    SchoolLevel,
+    StaffingLine,
+    check_staffing,
+    dormitory_gender_frame,
+    staffing_requirements,
+    staffing_frame,
+    staffing_requirements_frame,
+)
+
+__all__ = [
+    "DormitoryFacts",
+    "EDUCATION_RANK",
+    "RULES",
+    "EducationLevel",
+    "Finding",
+    "Identity",
+    "IdentityMismatch",
+    "InvalidIdNumber",
+    "PolicyInputError",
+    "PostCategory",
+    "Rule",
+    "ScreeningResult",
+    "SchoolLevel",
+    "StaffingLine",
+    "age_on",
+    "build_id_number",
+    "check_staffing",
+    "dormitory_gender_frame",
+    "mask_id_number",
+    "parse_id_number",
+    "rule",
+    "screen",
+    "staffing_requirements",
+    "staffing_frame",
+    "staffing_requirements_frame",
+]

@@ -1,0 +1,48 @@
+"""Every rule of POLICY.md that the code applies, with its id, clause and strength.
+
+`hard` is True for 应 / 不得 / 必须 wording, False for 原则上 (soft: may be overridden with a
+written reason, confirmed by the collective review).
+"""
+
+from dataclasses import dataclass
+
+from .i18n import gettext_noop as _
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    clause: str
+    hard: bool
+    title: str
+    source: str = "川教函〔2021〕569号"
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in [
+        # 三(一)2 staffing
+        Rule("STAFF-CANTEEN", "三(一)2", False, _("Canteen staff to diners at least 1:100")),
+        Rule("STAFF-DORM-K12", "三(一)2", False, _("Primary/secondary dormitory staff to boarders at least 1:200")),
+        Rule("STAFF-DORM-HE", "三(一)2", False, _("Higher-education dormitory staff to boarders at least 1:300")),
+        Rule("STAFF-FOOD-SAFETY", "三(一)2", True, _("A full- or part-time food-safety manager")),
+        Rule("STAFF-DORM-GENDER", "三(一)2", False, _("Dormitory manager of the residents' gender")),
+        Rule("STAFF-DORM-FEMALE", "三(一)2", True, _("No male manager for a girls' dormitory")),
+        # 三(三) who may be hired
+        Rule("ELIG-CRIMINAL", "三(三)", True, _("No criminal record")),
+        Rule("ELIG-HEALTH", "三(三)", True, _("Healthy, no infectious disease")),
+        Rule("ELIG-MENTAL", "三(三)", True, _("No history of mental illness")),
+        Rule("ELIG-AGE-M", "三(三)", False, _("Men 60 full years of age or under")),
+        Rule("ELIG-AGE-F", "三(三)", False, _("Women 50 full years of age or under")),
+        Rule("ELIG-AGE-F-CADRE", "三(三)", False, _("Women with cadre status 55 full years of age or under")),
+        Rule("ELIG-EDU-MGMT", "三(三)", False, _("Logistics management staff: associate degree or above")),
+        Rule("ELIG-EDU-DORM", "三(三)", False, _("Dormitory staff: senior high school or above")),
+        Rule("ELIG-EDU-GENERAL", "三(三)", False, _("Canteen, energy, property, greening staff: junior high school or above")),
+        Rule("ELIG-CERT-TECH", "三(三)", True, _("Technical posts: the post's certificate")),
+        Rule("ELIG-EDU-TECH", "三(三)", False, _("Technical posts: senior high school or above")),
+    ]
+}
+
+
+def rule(rule_id: str) -> Rule:
+    return RULES[rule_id]
