@@ -29,10 +29,12 @@ run: demo
 	@DEBUG=1 $(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive Debian's Chromium; Playwright cannot download browsers here.
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here), with a
+# CJK font so that screenshots of the Chinese UI show characters, not boxes.
 chromium:
 	@command -v chromium >/dev/null || apt-get install -y chromium >/dev/null || \
 		(apt-get update >/dev/null && apt-get install -y chromium >/dev/null)
+	@fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || apt-get install -y fonts-wqy-microhei >/dev/null
 
 test: setup chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -55,10 +55,7 @@ class AuditFilter:
 
 def audit_paths(user, school_path=None) -> list[str]:
     """The unit paths whose changes `user` may read, narrowed to one school if asked."""
-    if user.is_superuser:
-        paths = [""]
-    else:
-        paths = scope.scope_paths(user, AUDIT_ROLES)
+    paths = scope.scope_paths(user, AUDIT_ROLES)
     if school_path:
         paths = [school_path] if any(school_path.startswith(p) for p in paths) else []
     return paths

@@ -1,5 +1,7 @@
 """The Material shell: one Site, an Application per area, menus filtered by role."""
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
@@ -33,6 +35,17 @@ class HrflowApp(Application):
 
     def has_view_permission(self, user, obj=None):
         return scope.has_role(user, *self.roles)
+
+    @property
+    def index_path(self):
+        return path("", self.index_view, name="index")
+
+    def index_view(self, request):
+        """The area's first page this user may open."""
+        items = self.menu_for(request.user)
+        if not items:
+            raise PermissionDenied
+        return redirect(items[0].url)
 
     def menu_for(self, user):
         return [item for item in self.menu if item.visible_to(user)]

@@ -58,6 +58,8 @@ def staff_transition(*, staff: Staff, name: str, acting_user, reason: str) -> St
     """
     if name not in STAFF_TRANSITIONS:
         raise TransitionNotAllowed(name)
+    if not reason or not reason.strip():
+        raise ValueError("a status change needs a written reason")
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     method = getattr(staff, name)
     if not can_proceed(method):

@@ -1,3 +1,4 @@
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -74,7 +75,7 @@ class StaffDetailView(ScopedPermissionMixin, generic.DetailView):
         context = super().get_context_data(**kwargs)
         staff = self.object
         user = self.request.user
-        can_change = user.has_perm("people.change_staff", staff)
+        can_change = rules.has_perm("people.change_staff", user, staff)
         context.update(
             show_sensitive=selectors.can_see_sensitive(user, staff.person),
             can_change=can_change,

@@ -1,0 +1,53 @@
+"""Shared fixtures. The demo data is loaded once per session into the test database; each
+`db` test runs in a transaction rolled back afterwards. Tests on `transactional_db` (browser,
+threads) see a flushed database and seed what they need themselves."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from hrflow.core.demo import DEMO_PASSWORD, seed_demo
+from hrflow.core.history import system_user
+from hrflow.org.models import School
+from hrflow.people.models import Staff
+
+SCHOOL_HR = "5101040002"  # 成都市第七中学: hr, leader and staff belong here
+OTHER_SCHOOL = "5101050001"  # hr2's school
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        seed_demo(user=system_user())
+
+
+@pytest.fixture
+def login(db):
+    def make(username):
+        client = Client()
+        if username != "anonymous":
+            assert client.login(username=username, password=DEMO_PASSWORD), username
+        return client
+
+    return make
+
+
+@pytest.fixture
+def user(db):
+    return lambda username: get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def school(db):
+    return School.objects.select_related("unit").get(unit__code=SCHOOL_HR)
+
+
+@pytest.fixture
+def other_school(db):
+    return School.objects.select_related("unit").get(unit__code=OTHER_SCHOOL)
+
+
+@pytest.fixture
+def staff_member(school):
+    """An active staff member of the HR officer's school who is not the demo `staff` login."""
+    return Staff.objects.filter(school=school, status="active", person__user__isnull=True).select_related("person").order_by("id").first()

@@ -1,0 +1,117 @@
+"""Pages: who sees the full ID number and attestations, and HR's writes through the browser forms."""
+
+from datetime import date
+
+import pytest
+
+from hrflow.people.models import Person, Staff
+from hrflow.policy import build_id_number
+
+
+def test_hr_of_the_school_sees_the_full_id_number(login, staff_member):
+    html = login("hr").get(f"/people/staff/{staff_member.pk}/").content.decode()
+    assert staff_member.person.id_number in html
+    assert 'data-testid="attestations-masked"' not in html
+
+
+@pytest.mark.parametrize("role", ["leader", "auditor", "bureau"])
+def test_others_see_the_id_number_masked(role, login, staff_member):
+    html = login(role).get(f"/people/staff/{staff_member.pk}/").content.decode()
+    assert staff_member.person.id_number not in html
+    assert staff_member.person.masked_id_number in html
+    assert 'data-testid="attestations-masked"' in html
+
+
+@pytest.mark.parametrize("role,full", [("hr", True), ("leader", False), ("bureau", False), ("auditor", False)])
+def test_staff_list_masks_by_scope(role, full, login, staff_member):
+    html = login(role).get("/people/staff/", {"school": staff_member.school_id}).content.decode()
+    assert (staff_member.person.id_number in html) is full
+    assert staff_member.person.masked_id_number in html or full
+
+
+def test_a_person_sees_their_own_data(login, user):
+    person = user("staff").person
+    html = login("staff").get("/people/me/").content.decode()
+    assert person.id_number in html
+
+
+def test_hr_suspends_with_a_reason(login, staff_member):
+    client = login("hr")
+    response = client.post(f"/people/staff/{staff_member.pk}/suspend/", {"reason": "涉嫌违规，停职调查"})
+    assert response.status_code == 302
+    staff = Staff.objects.get(pk=staff_member.pk)
+    assert staff.status == "suspended"
+    assert staff.history.latest("history_date").history_user.username == "hr"
+
+
+def test_transition_without_a_reason_is_refused(login, staff_member):
+    response = login("hr").post(f"/people/staff/{staff_member.pk}/suspend/", {"reason": ""})
+    assert response.status_code == 200
+    assert Staff.objects.get(pk=staff_member.pk).status == "active"
+
+
+def test_impossible_transition_shows_an_error(login, staff_member):
+    response = login("hr").post(f"/people/staff/{staff_member.pk}/complete_exit/", {"reason": "x"})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert Staff.objects.get(pk=staff_member.pk).status == "active"
+
+
+def new_staff_post(school, number, **overrides):
+    data = {
+        "school": school.pk,
+        "person-name": "吴敏", "person-id_number": number, "person-phone": "13800000000",
+        "person-education": "senior_high",
+        "staff-post_category": "dormitory", "staff-employment_type": "contract", "staff-title": "宿管员",
+        "staff-hired_on": "2025-09-01",
+        "reason": "公开遴选聘用",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_hr_adds_a_staff_member(login, school):
+    number = build_id_number("510104", date(1990, 3, 3), 88)
+    response = login("hr").post("/people/staff/new/", new_staff_post(school, number))
+    assert response.status_code == 302
+    person = Person.objects.get(id_number=number)
+    assert (person.sex, person.birth_date) == ("F", date(1990, 3, 3))
+    staff = person.employments.get()
+    assert staff.school == school and staff.history.get().history_change_reason == "公开遴选聘用"
+
+
+def test_bad_id_number_names_the_field_and_writes_nothing(login, school):
+    count = Person.objects.count()
+    valid = build_id_number("510104", date(1990, 3, 3), 88)
+    wrong_check = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    response = login("hr").post("/people/staff/new/", new_staff_post(school, wrong_check))
+    assert response.status_code == 200
+    assert response.context["forms"][0].errors["id_number"]
+    assert Person.objects.count() == count
+
+
+def test_hr_cannot_add_staff_to_another_school(login, other_school):
+    number = build_id_number("510104", date(1990, 3, 3), 88)
+    response = login("hr").post("/people/staff/new/", new_staff_post(other_school, number))
+    assert response.status_code == 403
+    assert not Person.objects.filter(id_number=number).exists()
+
+
+def test_hr_edits_with_a_reason_and_history_has_from_and_to(login, staff_member):
+    client = login("hr")
+    page = client.get(f"/people/staff/{staff_member.pk}/edit/")
+    data = {}
+    for form in page.context["forms"]:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            key = form.add_prefix(name)
+            if isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif value is not None:
+                data[key] = getattr(value, "pk", value)
+    data["person-phone"] = "13912345678"
+    data["reason"] = "职工更换手机号"
+    assert client.post(f"/people/staff/{staff_member.pk}/edit/", data).status_code == 302
+    record = staff_member.person.history.latest("history_date")
+    assert record.phone == "13912345678" and record.prev_record.phone != "13912345678"
+    assert record.history_change_reason == "职工更换手机号"
