@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt
 # Compiled catalogues are build output (.gitignore); msgfmt comes with gettext.
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || apt-get install -y gettext >/dev/null
-	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 setup: $(VENV)/.installed messages
 	@mkdir -p var

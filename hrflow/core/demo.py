@@ -58,12 +58,12 @@ DEMO_TREE = {
 
 DEMO_USERS = [
     # username, full name, role, unit code, person-linked
-    ("hr", "刘红（人事专员）", Role.HR_OFFICER, "5101040002"),
-    ("hr2", "陈静（人事专员）", Role.HR_OFFICER, "5101050001"),
-    ("leader", "王建国（校长）", Role.SCHOOL_LEADER, "5101040002"),
-    ("staff", "张伟（职工）", Role.STAFF, "5101040002"),
-    ("auditor", "赵敏（审计）", Role.AUDITOR, "5101"),
-    ("bureau", "周平（教育局）", Role.BUREAU_OFFICER, "5101"),
+    ("hr", "刘红", Role.HR_OFFICER, "5101040002"),
+    ("hr2", "陈静", Role.HR_OFFICER, "5101050001"),
+    ("leader", "王建国", Role.SCHOOL_LEADER, "5101040002"),
+    ("staff", "张伟", Role.STAFF, "5101040002"),
+    ("auditor", "赵敏", Role.AUDITOR, "5101"),
+    ("bureau", "周平", Role.BUREAU_OFFICER, "5101"),
 ]
 
 
@@ -224,7 +224,7 @@ def _demo_users(acting_user, reason):
             staff = Staff.objects.filter(school__unit=unit, person__user__isnull=True).select_related("person").order_by("id").first()
             if staff:
                 staff.person.user = user
-                staff.person.name = full_name.split("（")[0]
+                staff.person.name = full_name
                 staff.person._history_user, staff.person._change_reason = acting_user, reason
                 staff.person.save()
     admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "系统管理员"})

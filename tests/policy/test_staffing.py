@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrflow.policy import DormitoryFacts, PolicyInputError, check_staffing, staffing_requirements, staffing_requirements_frame
+from hrflow.policy import (
+    DormitoryFacts,
+    PolicyInputError,
+    check_staffing,
+    dormitory_gender_frame,
+    staffing_frame,
+    staffing_requirements,
+    staffing_requirements_frame,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +102,31 @@ def test_dormitory_with_unknown_gender_is_refused():
             level="primary", diners=0, canteen_staff=0, dormitory_staff=0, food_safety_managers=1,
             dormitories=[DormitoryFacts("混合楼", "X", 10)],
         )
+
+
+counts = st.integers(0, 30)
+
+
+@given(
+    st.sampled_from(["primary", "secondary", "higher"]), st.integers(0, 5000), counts, counts, st.integers(0, 3),
+    st.lists(st.tuples(st.sampled_from("MF"), st.integers(0, 2000), st.integers(0, 3), st.integers(0, 3)), max_size=4),
+)
+def test_school_frame_agrees_with_the_line_by_line_check(level, diners, canteen, dormitory, food, dorms):
+    facts = [DormitoryFacts(f"D{i}", g, b, {"M": m, "F": f}) for i, (g, b, m, f) in enumerate(dorms)]
+    lines = check_staffing(level=level, diners=diners, canteen_staff=canteen, dormitory_staff=dormitory,
+                           food_safety_managers=food, dormitories=facts)
+    dorm_frame = dormitory_gender_frame(pd.DataFrame(
+        [(d.residents_gender, d.managers["M"], d.managers["F"]) for d in facts],
+        columns=["residents_gender", "managers_M", "managers_F"],
+    ))
+    row = staffing_frame(pd.DataFrame([{
+        "level": level, "diners": diners, "boarders": sum(d.boarders for d in facts), "canteen_staff": canteen,
+        "dormitory_staff": dormitory, "food_safety_managers": food,
+        "dorms_gender_mismatch": int(dorm_frame["gender_mismatch"].sum()) if facts else 0,
+        "dorms_male_in_female": int(dorm_frame["male_in_female"].sum()) if facts else 0,
+    }])).iloc[0]
+    failing_soft = sum(1 for line in lines if not line.ok and not line.hard and line.rule != "STAFF-DORM-GENDER")
+    failing_soft += any(not line.ok for line in lines if line.rule == "STAFF-DORM-GENDER")
+    failing_hard = sum(1 for line in lines if not line.ok and line.rule == "STAFF-FOOD-SAFETY")
+    failing_hard += any(not line.ok for line in lines if line.rule == "STAFF-DORM-FEMALE")
+    assert (row["soft_failures"], row["hard_failures"]) == (failing_soft, failing_hard)

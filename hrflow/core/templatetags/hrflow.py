@@ -7,11 +7,28 @@ from hrflow.policy import RULES
 register = template.Library()
 
 
+def _param_labels():
+    from hrflow.org.models import Gender
+    from hrflow.people.models import Education
+
+    education = dict(Education.choices)
+    gender = dict(Gender.choices)
+    return {"education": education, "required": education, "gender": gender, "dorm_gender": gender,
+            "declared": gender, "actual": gender}
+
+
 @register.filter
 def tr_message(item):
-    """Translate a policy finding or staffing line: its template, then its parameters."""
+    """Translate a policy finding or staffing line: its template, then its coded parameters."""
     text = gettext(item.template)
-    return text % item.params if item.params else text
+    if not item.params:
+        return text
+    labels = _param_labels()
+    params = {
+        key: str(labels[key].get(value, value)) if key in labels and isinstance(value, str) else value
+        for key, value in item.params.items()
+    }
+    return text % params
 
 
 @register.filter
