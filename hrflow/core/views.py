@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.db.models import Count
 from django.views import generic
 from viewflow.contrib.auth import AuthenticationForm
 
@@ -8,8 +7,8 @@ from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core.demo import DEMO_PASSWORD, demo_logins
 from hrflow.org import scope
 from hrflow.org.models import Role, School
-from hrflow.org.selectors import IN_POST, rollup_by, school_staffing_lines, staffing_rollup
-from hrflow.people.models import PostCategoryChoices, Staff
+from hrflow.org.selectors import IN_POST, rollup_by, school_staffing_lines, staff_by_category, staffing_rollup
+from hrflow.people.models import Staff
 
 
 class HomeView(generic.TemplateView):
@@ -43,13 +42,12 @@ class HomeView(generic.TemplateView):
         return super().get_context_data(**context, **kwargs)
 
     def _school_card(self, school):
-        in_post = Staff.objects.filter(school=school, status__in=IN_POST)
-        by_category = dict(in_post.values_list("post_category").annotate(n=Count("id")))
+        by_category = staff_by_category(school)
         lines = school_staffing_lines(school)
         return {
             "school": school,
-            "staff": sum(by_category.values()),
-            "by_category": [(label, by_category.get(value, 0)) for value, label in PostCategoryChoices.choices],
+            "staff": sum(n for _label, n in by_category),
+            "by_category": by_category,
             "failing": [line for line in lines if not line.ok],
             "suspended": Staff.objects.filter(school=school, status=Staff.Status.SUSPENDED).count(),
             "exiting": Staff.objects.filter(school=school, status=Staff.Status.EXITING).count(),

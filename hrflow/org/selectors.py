@@ -26,6 +26,14 @@ def units_visible_to(user, roles=OVERSIGHT_ROLES):
     return OrgUnit.objects.filter(scope.scope_q(user, roles, field="path"))
 
 
+def staff_by_category(school: School) -> list[tuple[str, int]]:
+    """(category label, staff in post) for every post category, in the notice's order."""
+    counts = dict(
+        Staff.objects.filter(school=school, status__in=IN_POST).values_list("post_category").annotate(n=Count("id"))
+    )
+    return [(label, counts.get(value, 0)) for value, label in PostCategoryChoices.choices]
+
+
 def school_staffing_lines(school: School):
     """One line per rule of 三(一)2 for `school`."""
     in_post = Staff.objects.filter(school=school, status__in=IN_POST)

@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404
 from django.views import generic
 
 from hrflow.core.mixins import ScopedPermissionMixin
-from hrflow.people.models import PostCategoryChoices, Staff
 
 from . import selectors
 from .models import OrgUnit, School
@@ -28,15 +27,13 @@ class SchoolDetailView(ScopedPermissionMixin, generic.DetailView):
 
     def get_context_data(self, **kwargs):
         school = self.object
-        in_post = Staff.objects.filter(school=school, status__in=selectors.IN_POST)
-        by_category = dict(in_post.values_list("post_category").annotate(n=Count("id")))
         dormitories = school.dormitories.annotate(
             managers_m=Count("managers", filter=Q(managers__status__in=selectors.IN_POST, managers__person__sex="M")),
             managers_f=Count("managers", filter=Q(managers__status__in=selectors.IN_POST, managers__person__sex="F")),
         ).order_by("name")
         return super().get_context_data(
             lines=selectors.school_staffing_lines(school),
-            categories=[(label, by_category.get(value, 0)) for value, label in PostCategoryChoices.choices],
+            categories=selectors.staff_by_category(school),
             dormitories=dormitories,
             **kwargs,
         )

@@ -150,14 +150,18 @@ class StaffCreateView(ScopedPermissionMixin, _HrSchoolMixin, generic.TemplateVie
         ))
 
 
-class StaffEditView(ScopedPermissionMixin, generic.TemplateView):
-    permission_required = "people.change_staff"
-    template_name = "people/staff_form.html"
+class _StaffObjectMixin:
+    """The staff member of the URL is the object the permission is tested on."""
 
     def get_permission_object(self):
         if not hasattr(self, "_staff"):
             self._staff = get_object_or_404(Staff.objects.select_related("person", "school__unit"), pk=self.kwargs["pk"])
         return self._staff
+
+
+class StaffEditView(_StaffObjectMixin, ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "people.change_staff"
+    template_name = "people/staff_form.html"
 
     def get(self, request, *args, **kwargs):
         staff = self.get_permission_object()
@@ -191,15 +195,10 @@ class StaffEditView(ScopedPermissionMixin, generic.TemplateView):
         ))
 
 
-class StaffTransitionView(ScopedPermissionMixin, generic.FormView):
+class StaffTransitionView(_StaffObjectMixin, ScopedPermissionMixin, generic.FormView):
     permission_required = "people.change_staff"
     template_name = "people/staff_transition.html"
     form_class = ReasonForm
-
-    def get_permission_object(self):
-        if not hasattr(self, "_staff"):
-            self._staff = get_object_or_404(Staff.objects.select_related("person", "school__unit"), pk=self.kwargs["pk"])
-        return self._staff
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs["transition"] not in services.STAFF_TRANSITIONS:
