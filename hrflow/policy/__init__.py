@@ -4,7 +4,10 @@ No Django import here: a service builds plain inputs, calls these functions and 
 what they return. Every finding carries its POLICY.md id and the notice's clause.
 """
 
+from .bulk import BulkInputError, RowError, screen_frame
+from .calendar import is_working_day, publicity_ends
 from .catalogue import RULES, Rule, rule
+from .contracts import INSTITUTIONAL, LABOUR, probation_months_allowed
 from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
 from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
 from .screening import EDUCATION_RANK, EducationLevel, Finding, PostCategory, ScreeningResult, screen
@@ -20,6 +23,14 @@ from .staffing import (
 )
 
 __all__ = [
+    "BulkInputError",
+    "RowError",
+    "screen_frame",
+    "INSTITUTIONAL",
+    "LABOUR",
+    "is_working_day",
+    "probation_months_allowed",
+    "publicity_ends",
     "DormitoryFacts",
     "EDUCATION_RANK",
     "RULES",
