@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "hrflow.org",
     "hrflow.people",
     "hrflow.audit",
+    "hrflow.hiring",
+    "hrflow.contracts",
     "workflows",
 ]
 
@@ -159,4 +161,15 @@ LOGGING = {
 HRFLOW = {
     # Name of the deployment shown in the app bar.
     "SITE_TITLE": os.environ.get("HRFLOW_SITE_TITLE", ""),
+    # 公示 of proposed hires, in working days of the official calendar (7 is common; some say 7–15).
+    "PUBLICITY_WORKING_DAYS": int(os.environ.get("HRFLOW_PUBLICITY_WORKING_DAYS", "7")),
+    # Collective review: quorum as a share of all members present (default two thirds), and the
+    # share of all members whose "for" a resolution must exceed (default: more than half).
+    "REVIEW_QUORUM": (2, 3),
+    "REVIEW_PASS_SHARE": (1, 2),
 }
+
+# Long jobs (screening a round) run on Celery when a broker is configured; otherwise in-process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True

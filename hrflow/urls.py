@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from hrflow.audit import views as audit_views
+from hrflow.hiring import public_views
+from hrflow.hiring import views as hiring_views
 from hrflow.core.views import LoginView
 from hrflow.core.site import OVERSIGHT, HrflowApp, HrflowSite, MenuItem
 from hrflow.org import views as org_views
@@ -50,6 +52,39 @@ site = HrflowSite(
             ],
         ),
         HrflowApp(
+            app_name="hiring",
+            title=_("Open selection"),
+            icon="how_to_reg",
+            roles=OVERSIGHT,
+            menu=(
+                MenuItem("hiring:tasks", _("My tasks"), "inbox", OVERSIGHT),
+                MenuItem("hiring:round_list", _("Selection rounds"), "campaign", OVERSIGHT),
+                MenuItem("hiring:round_create", _("New selection round"), "add_circle", (Role.HR_OFFICER,)),
+            ),
+            urlpatterns=[
+                path("tasks/", hiring_views.TaskListView.as_view(), name="tasks"),
+                path("rounds/", hiring_views.RoundListView.as_view(), name="round_list"),
+                path("rounds/new/", hiring_views.RoundCreateView.as_view(), name="round_create"),
+                path("rounds/<int:pk>/", hiring_views.RoundDetailView.as_view(), name="round_detail"),
+                path("rounds/<int:pk>/edit/", hiring_views.RoundEditView.as_view(), name="round_edit"),
+                path("rounds/<int:pk>/act/<slug:action>/", hiring_views.RoundActionView.as_view(), name="round_action"),
+                path("rounds/<int:pk>/import/", hiring_views.ApplicationImportView.as_view(), name="import"),
+                path("rounds/<int:pk>/import/template.xlsx", hiring_views.ImportTemplateView.as_view(), name="import_template"),
+                path("rounds/<int:pk>/scores/", hiring_views.ScoreSheetView.as_view(), name="scores"),
+                path("rounds/<int:pk>/raters/", hiring_views.RaterAddView.as_view(), name="rater_add"),
+                path("rounds/<int:pk>/recusals/", hiring_views.RecusalAddView.as_view(), name="recusal_add"),
+                path("rounds/<int:pk>/review/", hiring_views.ReviewRecordView.as_view(), name="review"),
+                path("rounds/<int:pk>/results.xlsx", hiring_views.ResultsExportView.as_view(), name="results_export"),
+                path("rounds/<int:pk>/timeline/", hiring_views.RoundTimelineView.as_view(), name="timeline"),
+                path("applications/<int:pk>/", hiring_views.ApplicationDetailView.as_view(), name="application_detail"),
+                path("applications/<int:pk>/exclude/", hiring_views.ApplicationExcludeView.as_view(), name="application_exclude"),
+                path("applications/<int:pk>/examination/", hiring_views.ExaminationRecordView.as_view(), name="examination"),
+                path("applications/<int:pk>/hire/", hiring_views.HireView.as_view(), name="hire"),
+                path("findings/<int:pk>/override/", hiring_views.FindingOverrideView.as_view(), name="finding_override"),
+                path("objections/<int:pk>/resolve/", hiring_views.ObjectionResolveView.as_view(), name="objection_resolve"),
+            ],
+        ),
+        HrflowApp(
             app_name="audit",
             title=_("Audit"),
             icon="history",
@@ -63,11 +98,22 @@ site = HrflowSite(
     ],
 )
 
+# Public pages of open selection: no login (LoginRequiredMiddleware is lifted view by view).
+public_urls = [
+    path("", public_views.PublicRoundListView.as_view(), name="round_list"),
+    path("status/", public_views.StatusView.as_view(), name="status"),
+    path("<int:pk>/", public_views.PublicRoundDetailView.as_view(), name="round_detail"),
+    path("<int:pk>/apply/", public_views.ApplyView.as_view(), name="apply"),
+    path("<int:pk>/applied/", public_views.AppliedView.as_view(), name="applied"),
+    path("<int:pk>/publicity/", public_views.PublicityView.as_view(), name="publicity"),
+]
+
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("hrflow.core.i18n_urls")),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("jobs/", include((public_urls, "jobs"))),
     path("admin/", admin.site.urls),
     path("", site.urls),
 ]

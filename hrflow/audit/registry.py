@@ -20,6 +20,7 @@ class AuditedModel:
     person_of: Callable | None = None  # historical record -> person id, for sensitive fields
     hidden_fields: tuple[str, ...] = field(default=())
     describe: Callable | None = None  # list of historical records -> {object id: label}
+    round_field: str | None = None  # lookup to the selection round, for replaying one round
 
     @property
     def label(self):

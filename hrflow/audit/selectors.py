@@ -51,6 +51,7 @@ class AuditFilter:
     model_key: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    round_id: int | None = None  # replay one selection round
 
 
 def audit_paths(user, school_path=None) -> list[str]:
@@ -63,6 +64,8 @@ def audit_paths(user, school_path=None) -> list[str]:
 
 def _filtered(entry: AuditedModel, paths, flt: AuditFilter):
     qs = entry.model.history.filter(entry.scope(paths))
+    if flt.round_id is not None:
+        qs = qs.filter(**{entry.round_field: flt.round_id})
     if flt.username:
         qs = qs.filter(history_user__username=flt.username)
     tz = timezone.get_current_timezone()
@@ -80,6 +83,8 @@ def change_rows(*, user, flt: AuditFilter, offset=0, limit=50) -> tuple[list[Cha
         return [], False
     registry = audited_models()
     entries = [registry[flt.model_key]] if flt.model_key in registry else list(registry.values())
+    if flt.round_id is not None:
+        entries = [e for e in entries if e.round_field]
     heads = []
     for entry in entries:
         qs = _filtered(entry, paths, flt).order_by("-history_date", "-history_id")

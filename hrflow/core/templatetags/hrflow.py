@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext
 
 from hrflow.org.models import Role
-from hrflow.policy import RULES
+from hrflow.policy import RULES, mask_id_number
 
 register = template.Library()
 
@@ -53,3 +53,8 @@ def get_item(mapping, key):
 @register.filter
 def menu_for(app, user):
     return app.menu_for(user)
+
+
+@register.filter
+def masked(number):
+    return mask_id_number(number)

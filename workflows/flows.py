@@ -1,0 +1,65 @@
+"""Who must act next in a selection round (公开遴选), as a viewflow process.
+
+HR officers of the round's school take every step but two: a school leader approves the
+plan and records the collective review (集体研究). Each step is carried out by a service of
+hrflow.hiring, which moves the round's own state (django-fsm-2) and completes the task here;
+the gateways only read that state. Every human node is permission-gated by a `rules`
+predicate on the round, so the organisational scope is checked on the object.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from .models import HiringProcess
+from .views import RoundOfTaskView
+
+MANAGE = "hiring.manage_round"  # HR officer of the round's school
+LEAD = "hiring.lead_round"  # school leader of the round's school
+
+
+def _round(activation):
+    return activation.process.artifact
+
+
+def _state_is(state):
+    return lambda activation: _round(activation).state == state
+
+
+def _hr_step(title):
+    return flow.View(RoundOfTaskView.as_view()).Annotation(title=title).Permission(MANAGE, obj=lambda process: process.artifact)
+
+
+def _leader_step(title):
+    return flow.View(RoundOfTaskView.as_view()).Annotation(title=title).Permission(LEAD, obj=lambda process: process.artifact)
+
+
+class HiringFlow(flow.Flow):
+    """公开遴选: plan → approve → announce → apply → screen → assess → examine → review → 公示 → hire."""
+
+    process_class = HiringProcess
+    process_title = _("Open selection")
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_round).Next(this.submit_plan)
+    submit_plan = _hr_step(_("Submit the plan for approval")).Next(this.approve_plan)
+    approve_plan = _leader_step(_("Approve the plan")).Next(this.plan_decided)
+    plan_decided = flow.If(_state_is("approved")).Then(this.publish).Else(this.submit_plan)
+    publish = _hr_step(_("Announce the round")).Next(this.close_applications)
+    close_applications = _hr_step(_("Close applications and screen")).Next(this.review_screening)
+    review_screening = _hr_step(_("Review the screening")).Next(this.assess)
+    assess = _hr_step(_("Enter exam and interview scores")).Next(this.examine)
+    examine = _hr_step(_("Record medical examinations and background checks")).Next(this.collective_review)
+    collective_review = _leader_step(_("Record the collective review")).Next(this.review_decided)
+    review_decided = flow.If(_state_is("reviewed")).Then(this.publish_publicity).Else(this.examine)
+    publish_publicity = _hr_step(_("Publish the proposed hires")).Next(this.finish_publicity)
+    finish_publicity = _hr_step(_("Resolve objections and end the publicity")).Next(this.publicity_decided)
+    publicity_decided = flow.If(_state_is("examining")).Then(this.examine).Else(this.hire)
+    hire = _hr_step(_("Hire and close the round")).Next(this.end)
+    end = flow.End()
+
+    def start_round(self, activation, round):
+        activation.process.artifact = round
+        return activation.process
+
+

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+
+class HiringProcess(Process):
+    """The viewflow process of one selection round (the round links to it: SelectionRound.process)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("open selection process")
+        verbose_name_plural = _("open selection processes")

@@ -1,0 +1,12 @@
+from django.shortcuts import redirect
+
+
+class RoundOfTaskView:
+    """A task's page is its round's page: HRflow runs the steps there, scoped by role."""
+
+    @classmethod
+    def as_view(cls):
+        def view(request, *args, **kwargs):
+            return redirect("hiring:round_detail", pk=request.activation.process.selection_round.pk)
+
+        return view
