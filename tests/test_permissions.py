@@ -12,29 +12,58 @@ from hrflow.people.models import Staff
 
 ROLES = ["anonymous", "hr", "hr2", "leader", "staff", "auditor", "bureau", "admin"]
 OVERSIGHT = {"hr", "leader", "auditor", "bureau"}
+EVERYONE = set(ROLES)
 
-# URL name -> the demo users who may GET it. Everyone else authenticated gets 403.
-# An area's index redirects (302) to its first page the user may open.
+# URL name -> (the demo users who may GET it, the status they get). Everyone else
+# authenticated gets 403, anonymous visitors are sent to the login page (302).
+# An area's index redirects (302) to its first page; POST-only actions answer GET with 405.
 EXPECTED = {
-    "index": set(ROLES) - {"anonymous"},
-    "login": set(ROLES),
+    "index": (EVERYONE - {"anonymous"}, 200),
+    "login": (EVERYONE, 200),
     "logout": None,  # POST only; checked in test_logout
     "set_language": None,  # POST only; checked in tests/core/test_i18n.py
-    "javascript-catalog": set(ROLES),
-    "org:index": OVERSIGHT | {"hr2"},
-    "org:school_list": OVERSIGHT | {"hr2"},
-    "org:school_detail": OVERSIGHT,
-    "org:compliance": OVERSIGHT | {"hr2"},
-    "people:index": OVERSIGHT | {"hr2", "staff"},
-    "people:staff_list": OVERSIGHT | {"hr2"},
-    "people:staff_create": {"hr", "hr2"},
-    "people:staff_detail": OVERSIGHT,
-    "people:staff_edit": {"hr"},
-    "people:staff_transition": {"hr"},
-    "people:me": {"staff"},
-    "audit:index": {"auditor"},
-    "audit:change_list": {"auditor"},
-    "audit:change_export": {"auditor"},
+    "javascript-catalog": (EVERYONE, 200),
+    "org:index": (OVERSIGHT | {"hr2"}, 302),
+    "org:school_list": (OVERSIGHT | {"hr2"}, 200),
+    "org:school_detail": (OVERSIGHT, 200),
+    "org:compliance": (OVERSIGHT | {"hr2"}, 200),
+    "people:index": (OVERSIGHT | {"hr2", "staff"}, 302),
+    "people:staff_list": (OVERSIGHT | {"hr2"}, 200),
+    "people:staff_create": ({"hr", "hr2"}, 200),
+    "people:staff_detail": (OVERSIGHT, 200),
+    "people:staff_edit": ({"hr"}, 200),
+    "people:staff_transition": ({"hr"}, 200),
+    "people:me": ({"staff"}, 200),
+    "hiring:index": (OVERSIGHT | {"hr2"}, 302),
+    "hiring:tasks": (OVERSIGHT | {"hr2"}, 200),
+    "hiring:round_list": (OVERSIGHT | {"hr2"}, 200),
+    "hiring:round_create": ({"hr", "hr2"}, 200),
+    "hiring:round_detail": (OVERSIGHT, 200),
+    "hiring:round_edit": ({"hr"}, 302),  # the round is past its draft: back to the round with a message
+    "hiring:round_action": ({"hr"}, 405),
+    "hiring:import": ({"hr"}, 200),
+    "hiring:import_template": ({"hr"}, 200),
+    "hiring:scores": ({"hr"}, 200),
+    "hiring:rater_add": ({"hr"}, 405),
+    "hiring:recusal_add": ({"hr"}, 405),
+    "hiring:review": ({"leader"}, 200),
+    "hiring:results_export": (OVERSIGHT, 200),
+    "hiring:timeline": ({"auditor"}, 200),
+    "hiring:application_detail": (OVERSIGHT, 200),
+    "hiring:application_exclude": ({"hr"}, 405),
+    "hiring:examination": ({"hr"}, 405),
+    "hiring:hire": ({"hr"}, 405),
+    "hiring:finding_override": ({"hr"}, 405),
+    "hiring:objection_resolve": ({"hr"}, 405),
+    "jobs:round_list": (EVERYONE, 200),
+    "jobs:status": (EVERYONE, 200),
+    "jobs:round_detail": (EVERYONE, 200),
+    "jobs:apply": (EVERYONE, 200),
+    "jobs:applied": (EVERYONE, 200),
+    "jobs:publicity": (EVERYONE, 200),
+    "audit:index": ({"auditor"}, 302),
+    "audit:change_list": ({"auditor"}, 200),
+    "audit:change_export": ({"auditor"}, 200),
 }
 
 
@@ -56,31 +85,60 @@ def test_every_project_url_is_classified():
     assert names == set(EXPECTED), f"unclassified: {names - set(EXPECTED)}, stale: {set(EXPECTED) - names}"
 
 
-def concrete(route, school, staff):
-    return (
-        "/" + route.replace("<int:pk>", str(school.pk if "schools" in route else staff.pk)).replace("<slug:transition>", "suspend")
+@pytest.fixture
+def objects(school, staff_member, user):
+    """One object of each kind the URLs take, at the HR officer's school."""
+    from datetime import date
+
+    from hrflow.hiring.models import Application, Finding, Objection, Publicity, RoundPost, SelectionRound
+
+    def make_round(state):
+        return SelectionRound.objects.create(
+            school=school, title=f"遴选 {state}", procedure="报名—审查—考试—公示", pay_and_treatment="面议",
+            opens_on=date(2026, 1, 1), closes_on=date(2099, 1, 1), created_by=user("hr"), state=state,
+        )
+
+    open_round, public_round = make_round("open"), make_round("publicity")
+    post = RoundPost.objects.create(round=public_round, title="厨师", category="canteen", headcount=1)
+    application = Application.objects.create(
+        round=public_round, post=post, name="某某", id_number=staff_member.person.id_number, gender=staff_member.person.sex,
+        birth_date=staff_member.person.birth_date, education="senior_high", state="approved",
     )
+    finding = Finding.objects.create(application=application, rule="ELIG-AGE-M", clause="三(三)", hard=False, template="x")
+    publicity = Publicity.objects.create(round=public_round, starts_on=date(2026, 1, 5), working_days=7, ends_on=date(2026, 1, 13))
+    objection = Objection.objects.create(publicity=publicity, application=application, filed_by="x", contact="y", text="z")
+    return {
+        "org:school_detail": school.pk, "people:": staff_member.pk, "hiring:application_": application.pk,
+        "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
+        "hiring:objection_resolve": objection.pk, "hiring:": public_round.pk, "jobs:publicity": public_round.pk,
+        "jobs:": open_round.pk,
+    }
+
+
+def concrete(route, name, objects):
+    pk = next(value for prefix, value in objects.items() if name.startswith(prefix))
+    return "/" + route.replace("<int:pk>", str(pk)).replace("<slug:transition>", "suspend").replace("<slug:action>", "submit")
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_url_for_every_role(role, login, school, staff_member):
+def test_every_url_for_every_role(role, login, objects):
     client = login(role)
     failures = []
     for route, name in PROJECT_URLS:
-        allowed = EXPECTED[name]
-        if allowed is None:
+        if EXPECTED[name] is None:
             continue
-        url = concrete(route, school, staff_member)
+        allowed, ok = EXPECTED[name]
+        url = concrete(route, name, objects) if "<" in route else "/" + route
         response = client.get(url)
         status = response.status_code
         if role == "anonymous" and role not in allowed:
             expected = 302  # to the login page
         elif role not in allowed:
             expected = 403
-        elif name.endswith(":index") or (name == "login" and role != "anonymous"):
+        elif name == "login" and role != "anonymous":
             expected = 302
         else:
-            expected = 200
+            expected = ok
         if status != expected:
             failures.append(f"{url} ({name}): {status}, expected {expected}")
         elif status == 302 and name.endswith(":index"):
