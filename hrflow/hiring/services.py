@@ -57,13 +57,16 @@ def _lock_round(round) -> SelectionRound:
     return SelectionRound.objects.select_for_update().select_related("school__unit").get(pk=round.pk)
 
 
-def _move(round, method: str, *, user, reason: str, step: str | None):
-    """Lock the round, take the transition, save with history, complete the flow step."""
+def _move(round, method: str, *, user, reason: str, step: str | None, **changes):
+    """Lock the round, take the transition (with `changes` to its fields), save with history,
+    complete the flow step."""
     round = _lock_round(round)
     transition = getattr(round, method)
     if not can_proceed(transition):
         raise HiringError(_("This step is not possible while the round is “%(state)s”.") % {"state": round.get_state_display()})
     transition()
+    for field, value in changes.items():
+        setattr(round, field, value)
     save_audited(round, user=user, reason=reason)
     if step:
         steps.complete_step(round, step, user)
@@ -124,18 +127,16 @@ def round_submit(*, round, acting_user) -> SelectionRound:
 
 @transaction.atomic
 def round_approve(*, round, acting_user, note: str = "") -> SelectionRound:
-    round = _lock_round(round)
-    round.approval_note = note
-    return _move(round, "approve", user=acting_user, reason=_("Plan approved: %(note)s") % {"note": note or "—"}, step="approve_plan")
+    return _move(round, "approve", user=acting_user, reason=_("Plan approved: %(note)s") % {"note": note or "—"},
+                 step="approve_plan", approval_note=note)
 
 
 @transaction.atomic
 def round_reject(*, round, acting_user, note: str) -> SelectionRound:
     if not note.strip():
         raise HiringError(_("Say what must change in the plan."))
-    round = _lock_round(round)
-    round.approval_note = note
-    return _move(round, "reject", user=acting_user, reason=_("Plan returned: %(note)s") % {"note": note}, step="approve_plan")
+    return _move(round, "reject", user=acting_user, reason=_("Plan returned: %(note)s") % {"note": note},
+                 step="approve_plan", approval_note=note)
 
 
 @transaction.atomic

@@ -1,0 +1,101 @@
+"""The applicants template and the all-or-nothing import."""
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from hrflow.hiring.imports import COLUMNS, ImportRejected, applications_import, template_workbook
+from hrflow.hiring.models import Application
+from hrflow.policy import build_id_number
+
+
+def workbook(rows, header=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header or [h for h, _f in COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def row(name, birth, gender, sequence, post="食堂厨师", education="高中", **over):
+    number = build_id_number("510104", birth, sequence * 2 + (1 if gender == "男" else 0))
+    values = {"岗位": post, "姓名": name, "身份证号码": number, "性别": gender, "学历": education, "持有上岗证": "",
+              "干部身份": "否", "有无犯罪记录": "否", "有无传染性疾病": "否", "有无精神病史": "否", "联系电话": "13800000000"}
+    values.update(over)
+    return [values[h] for h, _f in COLUMNS]
+
+
+def test_template_has_the_headers_and_the_posts(open_round):
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(open_round)))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]] == [h for h, _f in COLUMNS]
+    sources = [dv.formula1 for dv in sheet.data_validations.dataValidation]
+    assert any("食堂厨师" in s and "女生宿舍管理员" in s for s in sources)
+
+
+def test_a_good_file_is_imported_with_history(open_round, user):
+    rows = [row("导入甲", date(1985, 1, 1), "男", 31), row("导入乙", date(1986, 2, 2), "女", 32, post="女生宿舍管理员", 持有上岗证="健康证，消防证")]
+    assert applications_import(round=open_round, stream=workbook(rows), acting_user=user("hr")) == 2
+    imported = Application.objects.get(name="导入乙")
+    assert (imported.source, imported.gender, imported.post.title) == ("import", "F", "女生宿舍管理员")
+    assert imported.certificates == ["健康证", "消防证"]
+    assert imported.history.get().history_user.username == "hr"
+
+
+def test_every_bad_row_is_listed_and_nothing_is_written(open_round, user):
+    good = row("好人", date(1985, 1, 1), "男", 41)
+    bad_check = row("错码", date(1985, 1, 2), "男", 42)
+    bad_check[2] = bad_check[2][:-1] + ("0" if bad_check[2][-1] != "0" else "1")
+    wrong_gender = row("错性别", date(1985, 1, 3), "女", 43)
+    wrong_gender[3] = "男"
+    duplicate = list(good)
+    unknown = row("无岗", date(1985, 1, 4), "男", 44, post="保安", 有无犯罪记录="也许")
+    numeric_id = row("数字", date(1985, 1, 5), "男", 45)
+    numeric_id[2] = 51010419850105091.0
+    with pytest.raises(ImportRejected) as info:
+        applications_import(round=open_round, stream=workbook([good, bad_check, wrong_gender, duplicate, unknown, numeric_id]), acting_user=user("hr"))
+    problems = [(p.row, p.column) for p in info.value.problems]
+    assert problems == [
+        (3, "身份证号码"), (4, "性别"), (5, "身份证号码"), (6, "岗位"), (6, "有无犯罪记录"), (7, "身份证号码"),
+    ]
+    assert not Application.objects.filter(round=open_round).exists()
+
+
+def test_someone_who_applied_online_is_refused_in_the_import(open_round, user):
+    from hrflow.hiring import services
+
+    from .conftest import applicant
+
+    data = applicant("网上报名", date(1985, 1, 1), "M", sequence=41)
+    services.application_submit(round=open_round, post=open_round.posts.first(), data=data)
+    with pytest.raises(ImportRejected) as info:
+        applications_import(round=open_round, stream=workbook([row("网上报名", date(1985, 1, 1), "男", 41)]), acting_user=user("hr"))
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "身份证号码")]
+
+
+def test_a_wrong_header_or_a_non_xlsx_file_is_refused(open_round, user):
+    with pytest.raises(ImportRejected):
+        applications_import(round=open_round, stream=workbook([], header=["name", "id"]), acting_user=user("hr"))
+    with pytest.raises(ImportRejected):
+        applications_import(round=open_round, stream=io.BytesIO(b"not a workbook"), acting_user=user("hr"))
+
+
+def test_import_only_while_the_round_takes_applications(planned_round, user):
+    with pytest.raises(ImportRejected):
+        applications_import(round=planned_round, stream=workbook([row("甲", date(1985, 1, 1), "男", 51)]), acting_user=user("hr"))
+
+
+def test_the_import_page_lists_the_problems(open_round, login):
+    bad = row("错码", date(1985, 1, 2), "男", 42)
+    bad[2] = "12345"
+    upload = workbook([bad])
+    upload.name = "applicants.xlsx"
+    response = login("hr").post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="import-problems"' in html and "身份证号码" in html
