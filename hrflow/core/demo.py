@@ -187,7 +187,58 @@ def seed_demo(*, user, seed: int = 569) -> dict:
         )
         _apply_quirks(school, quirks, user, reason)
     _demo_users(user, reason)
+    _demo_round()
     return {"staff_created": created_staff, "schools": School.objects.count()}
+
+
+DEMO_ROUND_TITLE = "成都市第七中学后勤人员公开遴选（演示）"
+
+
+def _demo_round():
+    """An announced round at 七中 whose window holds today, with a few applicants."""
+    from hrflow.core import clock
+    from hrflow.hiring import services
+    from hrflow.hiring.models import SelectionRound
+    from hrflow.policy import build_id_number
+
+    if SelectionRound.objects.filter(title=DEMO_ROUND_TITLE).exists():
+        return
+    User = get_user_model()
+    hr, leader = User.objects.get(username="hr"), User.objects.get(username="leader")
+    today = clock.today()
+    round = services.round_create(
+        school=School.objects.get(unit__code="5101040002"),
+        data={
+            "title": DEMO_ROUND_TITLE,
+            "procedure": "网上报名（或现场报名后由学校导入）→ 资格审查 → 笔试 → 面试 → 体检和考察 → 集体研究 → 公示7个工作日 → 聘用",
+            "extra_criteria": "热爱学校后勤工作，服从安排。", "exam_weight": 40, "interview_weight": 60, "tie_break": "interview",
+            "pay_and_treatment": "月基本工资3800元起，按规定缴纳社会保险和住房公积金，享受学校绩效工资。",
+            "opens_on": today - timedelta(days=3), "closes_on": today + timedelta(days=14), "reference_date": None,
+        },
+        posts=[
+            {"title": "食堂厨师", "category": "canteen", "headcount": 2, "dorm_gender": "", "certificate": "", "employment_type": "contract", "term_months": 36},
+            {"title": "女生公寓管理员", "category": "dormitory", "headcount": 1, "dorm_gender": "F", "certificate": "", "employment_type": "contract", "term_months": 36},
+            {"title": "水电维修工", "category": "technical", "headcount": 1, "dorm_gender": "", "certificate": "电工证", "employment_type": "contract", "term_months": 36},
+        ],
+        acting_user=hr,
+    )
+    services.round_submit(round=round, acting_user=hr)
+    services.round_approve(round=round, acting_user=leader, note="同意，按方案组织实施。")
+    services.round_publish(round=round, acting_user=hr)
+    posts = {p.category: p for p in round.posts.all()}
+    for i, (name, birth, sex, education, category, extra) in enumerate([
+        ("李强", date(1984, 3, 12), "M", "secondary_vocational", "canteen", {}),
+        ("王芳", date(1990, 11, 2), "F", "senior_high", "canteen", {}),
+        ("赵建华", date(1961, 6, 30), "M", "junior_high", "canteen", {}),
+        ("陈秀英", date(1979, 8, 15), "F", "senior_high", "dormitory", {}),
+        ("刘洋", date(1992, 1, 20), "M", "senior_high", "dormitory", {}),
+        ("孙磊", date(1987, 4, 5), "M", "senior_high", "technical", {"certificates": ["电工证"]}),
+    ]):
+        services.application_submit(round=round, post=posts[category], data={
+            "name": name, "id_number": build_id_number("510104", birth, 700 + i * 2 + (1 if sex == "M" else 0)),
+            "gender": sex, "phone": f"1390000{i:04d}", "education": education, "certificates": [], "cadre": False,
+            "criminal_record": False, "infectious_disease": False, "mental_illness_history": False, **extra,
+        })
 
 
 def _apply_quirks(school, quirks, user, reason):

@@ -277,7 +277,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def approve(self):
         pass
 
-    @transition(field=state, source=[State.PROPOSED, State.ELIGIBLE, State.EXAMINED], target=State.NOT_SELECTED)
+    @transition(field=state, source=[State.SUBMITTED, State.FLAGGED, State.ELIGIBLE, State.EXAMINING, State.EXAMINED,
+                                     State.PROPOSED, State.APPROVED], target=State.NOT_SELECTED)
     def not_select(self):
         pass
 

@@ -601,11 +601,21 @@ def unfilled_places(round) -> int:
     return sum(max(0, p.headcount - p.hired) for p in posts)
 
 
+def _conclude(round, acting_user, reason):
+    """Everyone still in the running when a round finishes is not selected, with the reason."""
+    remaining = list(round.applications.select_for_update().filter(state__in=ACTIVE_STATES))
+    for application in remaining:
+        application.not_select()
+    bulk_update_with_history(remaining, Application, ["state"], default_user=acting_user, default_change_reason=reason)
+
+
 @transaction.atomic
 def round_close(*, round, acting_user) -> SelectionRound:
     if unfilled_places(round):
         raise HiringError(_("Some places are unfilled: hire, or end the round with a reason."))
-    return _move(round, "close", user=acting_user, reason=_("Every post filled; round closed"), step="hire")
+    round = _move(round, "close", user=acting_user, reason=_("Every post filled; round closed"), step="hire")
+    _conclude(round, acting_user, _("Round closed with every post filled"))
+    return round
 
 
 @transaction.atomic
@@ -618,6 +628,7 @@ def round_end(*, round, reason: str, acting_user) -> SelectionRound:
     round.end()
     round.end_reason = reason
     save_audited(round, user=acting_user, reason=_("Round ended: %(reason)s") % {"reason": reason})
+    _conclude(round, acting_user, _("Round ended: %(reason)s") % {"reason": reason})
     if round.process_id:
         steps.cancel_process(round)
     return round

@@ -1,9 +1,11 @@
 """Playwright drives Debian's Chromium against pytest-django's live server.
 
-The database is written before the browser starts: inside `sync_playwright()` an event loop
-runs in this thread and Django refuses synchronous ORM calls there.
+Inside `sync_playwright()` an event loop runs in the test's thread and Django would refuse
+the ORM there; these tests read the database between browser steps, so they (and only they)
+allow it.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from playwright.sync_api import sync_playwright
 
 from hrflow.core.demo import DEMO_PASSWORD, seed_demo
 from hrflow.core.history import system_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"

@@ -256,6 +256,7 @@ def test_hire_creates_staff_and_a_draft_contract_and_closes_the_round(hiring_rou
     assert (contract.kind, contract.state, contract.term_months, contract.probation_months) == ("labour", "draft", 36, 6)
     round = services.round_close(round=hiring_round, acting_user=hr)
     assert round.state == "closed" and steps.open_step_names(round) == []
+    assert by_name(round, "丙厨师").state == A.NOT_SELECTED  # ranked, never called
 
 
 def test_hire_is_refused_twice_and_beyond_headcount(hiring_round, user):
@@ -271,6 +272,8 @@ def test_round_cannot_close_with_unfilled_places_but_can_end(hiring_round, user)
         services.round_close(round=hiring_round, acting_user=user("hr"))
     round = services.round_end(round=hiring_round, reason="经费调整，停止聘用", acting_user=user("hr"))
     assert round.state == "ended" and steps.open_step_names(round) == []
+    assert by_name(round, "甲厨师").state == A.NOT_SELECTED
+    assert by_name(round, "甲厨师").history.latest("history_date").history_change_reason.endswith("经费调整，停止聘用")
 
 
 def with_id_of(application, staff):
