@@ -1,14 +1,16 @@
 """Screening a closed round: every application through the policy engine in one bulk pass.
 
 Reads the applications with one query into pandas, runs hrflow.policy.screen_frame on the
-round's reference date, and writes the findings and the new states in bulk, with history.
+round's reference date, and writes the findings and the new states in bulk, each written row
+with its history row (hrflow.core.bulk).
 """
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from hrflow.core.bulk import bulk_transition, insert_rows, snapshot_history
 from hrflow.core.history import save_audited
 from hrflow.policy import BulkInputError, screen_frame
 
@@ -16,7 +18,7 @@ from .models import Application, Finding, SelectionRound
 
 APPLICANT_COLUMNS = ["id", "post_id", "id_number", "gender", "education", "certificates", "cadre",
                      "criminal_record", "infectious_disease", "mental_illness_history"]
-BATCH = 5000
+FINDING_FIELDS = ["application", "rule", "clause", "hard", "template", "params", "override_reason"]
 
 
 def screen_round(*, round_id: int, acting_user) -> dict:
@@ -39,27 +41,29 @@ def screen_round(*, round_id: int, acting_user) -> dict:
             save_audited(round, user=acting_user, reason=_("Screening failed on malformed applications"))
         return {"screened": 0, "errors": len(error.errors)}
 
-    hard = set(findings.loc[findings["hard"].astype(bool), "key"])
-    soft = set(findings.loc[~findings["hard"].astype(bool), "key"]) - hard
+    hard_mask = findings["hard"].astype(bool)
+    hard = set(findings.loc[hard_mask, "key"].tolist())
+    soft = set(findings.loc[~hard_mask, "key"].tolist()) - hard
+    everyone = applicants["key"].tolist()
     reason = _("Screened on %(day)s (川教函〔2021〕569号 三(三))") % {"day": round.as_of.isoformat()}
+    prepare_params = Finding._meta.get_field("params").get_db_prep_save
     with transaction.atomic():
         round = SelectionRound.objects.select_for_update().get(pk=round_id)
-        bulk_create_with_history(
-            [Finding(application_id=r.key, rule=r.rule, clause=r.clause, hard=bool(r.hard), template=r.template, params=r.params)
-             for r in findings.itertuples(index=False)],
-            Finding, batch_size=BATCH, default_user=acting_user, default_change_reason=reason,
+        before = Finding.objects.aggregate(last=Max("id"))["last"] or 0
+        insert_rows(Finding, FINDING_FIELDS, [
+            (r.key, r.rule, r.clause, bool(r.hard), r.template, prepare_params(r.params, connection), "")
+            for r in findings.itertuples(index=False)
+        ])
+        snapshot_history(
+            Finding, f"id > %s AND application_id IN (SELECT id FROM {Application._meta.db_table} WHERE round_id = %s)",
+            [before, round.pk], user=acting_user, reason=reason, history_type="+",
         )
-        changed = []
-        for application in Application.objects.filter(round=round, state=Application.State.SUBMITTED).select_for_update():
-            if application.pk in hard:
-                application.exclude()
-            elif application.pk in soft:
-                application.flag()
-            else:
-                application.mark_eligible()
-            changed.append(application)
-        bulk_update_with_history(changed, Application, ["state"], batch_size=BATCH, default_user=acting_user, default_change_reason=reason)
+        source = Application.State.SUBMITTED
+        bulk_transition(Application, sorted(hard), "exclude", source=source, user=acting_user, reason=reason)
+        bulk_transition(Application, sorted(soft), "flag", source=source, user=acting_user, reason=reason)
+        eligible = sorted(set(everyone) - hard - soft)
+        bulk_transition(Application, eligible, "mark_eligible", source=source, user=acting_user, reason=reason)
         round.screening_status = "done"
         round.screening_error = ""
         save_audited(round, user=acting_user, reason=reason)
-    return {"screened": len(changed), "excluded": len(hard), "flagged": len(soft), "findings": len(findings)}
+    return {"screened": len(everyone), "excluded": len(hard), "flagged": len(soft), "findings": len(findings)}
