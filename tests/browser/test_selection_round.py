@@ -55,8 +55,24 @@ def step(page, name):
 
 
 def act(page, button):
-    page.get_by_role("button", name=button, exact=True).click()
+    """Press a form's button and wait until the answer to the POST is on the screen.
+
+    Turbo submits by fetch and swaps the body when the answer arrives: the old body is marked,
+    and the step ends when a body without the mark is in place.
+    """
+    page.evaluate("document.body.dataset.hfStale = '1'")
+    with page.expect_response(_answer_to_post):
+        page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_function("() => document.body && document.body.dataset.hfStale !== '1'")
     page.wait_for_load_state("networkidle")
+
+
+def _answer_to_post(response):
+    """The page the POST ends on: its own answer, or the one its redirect leads to."""
+    request = response.request
+    if request.method == "POST":
+        return not 300 <= response.status < 400
+    return request.redirected_from is not None and request.redirected_from.method == "POST"
 
 
 def test_a_whole_round(open_as, demo_site, day):
@@ -86,6 +102,7 @@ def test_a_whole_round(open_as, demo_site, day):
     leader.goto(f"{demo_site}/hiring/tasks/")
     expect(leader.locator("[data-testid=task-table]")).to_contain_text("批准方案")
     leader.get_by_role("link", name=TITLE).click()
+    leader.wait_for_url(f"**/hiring/rounds/{round.pk}/")
     leader.fill("textarea[name=note]", "同意，按方案组织实施")
     step(leader, "02-approve")
     act(leader, "批准方案")
@@ -97,12 +114,14 @@ def test_a_whole_round(open_as, demo_site, day):
     public = open_as()
     public.goto(f"{demo_site}/jobs/")
     public.get_by_role("link", name=TITLE).click()
+    public.wait_for_url(f"**/jobs/{round.pk}/")
     expect(public.locator("article")).to_contain_text("川教函〔2021〕569号 三(三)")
     expect(public.locator("article")).to_contain_text("笔试占 40%，面试占 60%")
     step(public, "03-public-page")
 
     # 4. An applicant applies online and keeps the code.
     public.get_by_role("link", name="网上报名").click()
+    public.wait_for_url("**/apply/")
     public.select_option("select[name=post]", label="食堂厨师 ×1")
     public.fill("input[name=name]", "网上甲")
     public.fill("input[name=id_number]", build_id_number("510104", date(1988, 5, 6), 31))
@@ -147,6 +166,7 @@ def test_a_whole_round(open_as, demo_site, day):
 
     # 7. HR overrides the soft finding with a written reason, then ends the screening review.
     hr.locator("[data-testid=application-table] a", has_text="老丙").click()
+    hr.wait_for_url("**/hiring/applications/*/")
     expect(hr.locator("[data-testid=findings]")).to_contain_text("男性年龄在60周岁以下")
     hr.fill("[data-testid=findings] textarea[name=reason]", "具有二十年厨师经验，身体健康，原则上可予放宽")
     act(hr, "放宽")
@@ -158,6 +178,7 @@ def test_a_whole_round(open_as, demo_site, day):
 
     # 8. Scores per rater, weighted and ranked.
     hr.get_by_role("link", name="评分表").click()
+    hr.wait_for_url("**/scores/")
     for rater in ("评委甲", "评委乙"):
         hr.fill("input[name=name]", rater)
         act(hr, "添加评委")
