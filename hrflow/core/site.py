@@ -3,7 +3,6 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
 from hrflow.org import scope

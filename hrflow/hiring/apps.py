@@ -8,6 +8,8 @@ class HiringConfig(AppConfig):
     verbose_name = _("Open selection")
 
     def ready(self):
+        from django.db.models import Q
+
         from hrflow.audit.registry import paths_q, register
 
         from . import models as m
@@ -29,7 +31,8 @@ class HiringConfig(AppConfig):
             (m.Objection, "publicity__round__school__unit__path", "publicity__round_id"),
         ]:
             register(model, paths_q(path), round_field=round_field, **_extra(m, model))
-        register(m.CalendarDay, lambda paths: _everyone())
+        # The working-day calendar belongs to no school: every auditor sees its changes.
+        register(m.CalendarDay, lambda paths: Q())
 
 
 def _extra(m, model):
@@ -37,8 +40,3 @@ def _extra(m, model):
         return {"sensitive_fields": m.APPLICATION_SENSITIVE_FIELDS, "person_of": m.application_schools}
     return {}
 
-
-def _everyone():
-    from django.db.models import Q
-
-    return Q()

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from hrflow.core.demo import generate_province, seed_demo
+from hrflow.core.demo import generate_province
 from hrflow.core.history import system_user
 from hrflow.org.models import Dormitory, OrgUnit, RoleAssignment, School
 from hrflow.people.models import Person, Staff

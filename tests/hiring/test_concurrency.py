@@ -4,18 +4,17 @@ On PostgreSQL the post row lock (SELECT ... FOR UPDATE) makes each hire see the 
 it; on SQLite the IMMEDIATE transactions serialise the writers the same way.
 """
 
-import threading
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from hrflow.hiring import services
 from hrflow.hiring.models import Application, RoundPost, SelectionRound
 from hrflow.org.models import OrgUnit, Role, RoleAssignment, School
 from hrflow.people.models import Staff
 from hrflow.policy import build_id_number
+from tests.threads import run_together
 
 HEADCOUNT, CANDIDATES, OFFICERS = 3, 8, 8
 
@@ -48,26 +47,6 @@ def hiring_post(transactional_db):
     ]
     return post, applications, officers
 
-
-def run_together(actions):
-    barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
-
-    def worker(i, action):
-        try:
-            barrier.wait()
-            results[i] = ("ok", action())
-        except Exception as error:  # the outcome is what the test asserts
-            results[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def test_concurrent_hires_fill_exactly_the_headcount(hiring_post):

@@ -4,17 +4,16 @@ On PostgreSQL the service's row lock (SELECT ... FOR UPDATE) serialises them; on
 IMMEDIATE transaction mode does. Either way the second sees the first's result.
 """
 
-import threading
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from hrflow.org.models import OrgUnit, School
 from hrflow.people import services
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
+from tests.threads import run_together
 
 
 @pytest.fixture
@@ -31,30 +30,10 @@ def world(transactional_db):
     return officers, staff
 
 
-def run_together(*actions):
-    barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
-
-    def worker(i, action):
-        try:
-            barrier.wait()
-            results[i] = ("ok", action())
-        except Exception as error:  # the outcome is what the test asserts
-            results[i] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
 
 def test_two_officers_suspending_at_once_suspend_once(world):
     officers, staff = world
-    results = run_together(*[
+    results = run_together([
         (lambda o=o: services.staff_transition(staff=staff, name="suspend", acting_user=o, reason=f"by {o.username}"))
         for o in officers
     ])
@@ -67,10 +46,10 @@ def test_two_officers_suspending_at_once_suspend_once(world):
 
 def test_concurrent_edits_of_different_fields_are_both_kept(world):
     officers, staff = world
-    results = run_together(
+    results = run_together([
         lambda: services.person_update(person=staff.person, data={"phone": "13800000001"}, acting_user=officers[0], reason="phone"),
         lambda: services.person_update(person=staff.person, data={"education": "associate"}, acting_user=officers[1], reason="education"),
-    )
+    ])
     assert all(kind == "ok" for kind, _v in results), results
     person = Person.objects.get(pk=staff.person.pk)
     assert (person.phone, person.education) == ("13800000001", "associate")
