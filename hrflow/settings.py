@@ -1,7 +1,7 @@
 """HRflow settings: everything that differs between machines comes from the environment.
 
 DATABASE_URL  dj-database-url syntax; default: SQLite in var/hrflow.sqlite3
-SECRET_KEY    required unless DEBUG is on (make run) or under tests
+SECRET_KEY    required to serve (wsgi) unless DEBUG is on (make run) or under tests
 DEBUG         "1" turns debug on; off by default
 ALLOWED_HOSTS comma-separated; default localhost only
 CELERY_BROKER_URL  e.g. redis://127.0.0.1:6379/0; unset = jobs run in-process
@@ -31,8 +31,14 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"
-    else:
+    elif os.environ.get("HRFLOW_SERVING"):
+        # Set by wsgi.py: a served HRflow never signs sessions with a made-up key.
         raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DEBUG=1 for development).")
+    else:
+        # A management command (migrate, checks, jobs) signs nothing that must outlive it.
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
