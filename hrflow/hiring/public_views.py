@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from hrflow.core import clock
-from hrflow.policy import RULES, mask_id_number
+from hrflow.policy import GENERAL_CRITERIA, RULES, mask_id_number, post_requirements
 
 from . import selectors, services
 from .forms import ApplyForm, ObjectionForm, StatusForm
@@ -48,9 +48,9 @@ class PublicRoundDetailView(_PublicRoundMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         round = self.get_round()
-        criteria = [RULES[r] for r in ("ELIG-CRIMINAL", "ELIG-HEALTH", "ELIG-MENTAL", "ELIG-AGE-M", "ELIG-AGE-F", "ELIG-AGE-F-CADRE")]
+        posts = [(post, [RULES[r] for r in post_requirements(post.policy_post())]) for post in round.posts.all()]
         return super().get_context_data(
-            round=round, posts=round.posts.all(), criteria=criteria, taking=self._taking(round), **kwargs
+            round=round, posts=posts, criteria=[RULES[r] for r in GENERAL_CRITERIA], taking=self._taking(round), **kwargs
         )
 
     @staticmethod

@@ -10,7 +10,16 @@ from .catalogue import RULES, Rule, rule
 from .contracts import INSTITUTIONAL, LABOUR, probation_months_allowed
 from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
 from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
-from .screening import EDUCATION_RANK, EducationLevel, Finding, PostCategory, ScreeningResult, screen
+from .screening import (
+    EDUCATION_RANK,
+    GENERAL_CRITERIA,
+    EducationLevel,
+    Finding,
+    PostCategory,
+    ScreeningResult,
+    post_requirements,
+    screen,
+)
 from .staffing import (
     DormitoryFacts,
     SchoolLevel,
@@ -33,6 +42,7 @@ __all__ = [
     "publicity_ends",
     "DormitoryFacts",
     "EDUCATION_RANK",
+    "GENERAL_CRITERIA",
     "RULES",
     "EducationLevel",
     "Finding",
@@ -51,6 +61,7 @@ __all__ = [
     "dormitory_gender_frame",
     "mask_id_number",
     "parse_id_number",
+    "post_requirements",
     "rule",
     "screen",
     "staffing_requirements",

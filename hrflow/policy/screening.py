@@ -246,3 +246,23 @@ def screen(applicant: Mapping, post: Mapping, as_of: date) -> ScreeningResult:
             findings.append(make_finding("STAFF-DORM-FEMALE", _("A girls' dormitory may not have a male manager.")))
 
     return ScreeningResult(findings=tuple(findings), birth_date=identity.birth_date, age=age)
+
+
+# 三(三): what every applicant must meet whatever the post, in the notice's order.
+GENERAL_CRITERIA: tuple[str, ...] = (
+    *(rule_id for _field, rule_id, _msg in ATTESTATIONS),
+    "ELIG-AGE-M", "ELIG-AGE-F", "ELIG-AGE-F-CADRE",
+)
+
+
+def post_requirements(post: Mapping) -> list[str]:
+    """The rule ids a post adds to GENERAL_CRITERIA, as screen() applies them (for publishing)."""
+    category = post.get("category")
+    rules = [EDUCATION_REQUIREMENT[category][0]] if category in EDUCATION_REQUIREMENT else []
+    if category == PostCategory.TECHNICAL:
+        rules.insert(0, "ELIG-CERT-TECH")
+    if category == PostCategory.DORMITORY:
+        rules.append("STAFF-DORM-GENDER")
+        if post.get("dorm_gender") == "F":
+            rules.append("STAFF-DORM-FEMALE")
+    return rules

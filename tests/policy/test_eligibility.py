@@ -243,3 +243,16 @@ def test_gender_mismatch_names_the_field():
     with pytest.raises(IdentityMismatch) as info:
         screen(make_applicant(gender="F", id_number=make_applicant(gender="M")["id_number"]), POSTS["canteen"], AS_OF)
     assert info.value.field == "gender"
+
+
+@pytest.mark.parametrize("category", sorted(POSTS))
+def test_published_requirements_are_the_rules_screen_applies(category):
+    from hrflow.policy import GENERAL_CRITERIA, post_requirements
+
+    post = dict(POSTS[category], dorm_gender="F") if category == "dormitory" else POSTS[category]
+    # An applicant failing everything shows exactly the general criteria and the post's own rules.
+    worst = make_applicant(birth=date(1940, 1, 1), gender="M", education="primary", cadre=False,
+                           criminal_record=True, infectious_disease=True, mental_illness_history=True)
+    failed = {f.rule for f in screen(worst, post, AS_OF).findings}
+    assert failed == ({"ELIG-CRIMINAL", "ELIG-HEALTH", "ELIG-MENTAL", "ELIG-AGE-M"} | set(post_requirements(post)))
+    assert set(GENERAL_CRITERIA) >= {"ELIG-CRIMINAL", "ELIG-HEALTH", "ELIG-MENTAL", "ELIG-AGE-M", "ELIG-AGE-F", "ELIG-AGE-F-CADRE"}
