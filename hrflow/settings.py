@@ -5,10 +5,13 @@ SECRET_KEY    required to serve (wsgi) unless DEBUG is on (make run) or under te
 DEBUG         "1" turns debug on; off by default
 ALLOWED_HOSTS comma-separated; default localhost only
 CELERY_BROKER_URL  e.g. redis://127.0.0.1:6379/0; unset = jobs run in-process
+REDIS_URL     cache shared by all workers (rate limits); unset = per-process memory
 """
 
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
+    "axes",  # login lockout: hrflow/core/throttle.py
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "viewflow.workflow",
@@ -78,9 +82,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -119,7 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several officers write at once even on the embedded database: wait for the lock
     # instead of failing with "database is locked", and take it when the transaction starts.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
+    # A file, so the live server of browser tests shares it; its own name per concurrent run.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("HRFLOW_TEST_SQLITE", str(BASE_DIR / "var" / "test.sqlite3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +142,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# English dates as ISO (2026-11-25 09:30); Chinese ones as Django's zh_Hans formats (2026年11月25日).
+FORMAT_MODULE_PATH = ["hrflow.core.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -154,6 +165,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # FSM models must not be reverted through history (the historical copy lacks the mixin).
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Reasons are the officer's own words (up to 500 characters in the forms) plus a prefix: the
+# library's default varchar(100) would refuse them on PostgreSQL.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 LOGGING = {
     "version": 1,
@@ -172,9 +186,73 @@ HRFLOW = {
     # share of all members whose "for" a resolution must exceed (default: more than half).
     "REVIEW_QUORUM": (2, 3),
     "REVIEW_PASS_SHARE": (1, 2),
+    # Largest xlsx upload read (bytes); unpacked it may take at most 20 times this (hrflow.core.xlsx).
+    "UPLOAD_MAX_BYTES": int(os.environ.get("HRFLOW_UPLOAD_MAX_BYTES", str(10 * 2**20))),
+    # A screening job queued or running longer than this is taken as lost (a worker died): it may be re-run.
+    "SCREENING_STALE_MINUTES": int(os.environ.get("HRFLOW_SCREENING_STALE_MINUTES", "30")),
+    # The fewest members a collective review (集体研究) may have: one or two people are not a collective.
+    "REVIEW_MIN_MEMBERS": int(os.environ.get("HRFLOW_REVIEW_MIN_MEMBERS", "3")),
+    # Two current (active or suspended) employments of one person at two schools: refused unless a
+    # deployment allows part-time work at several schools; either way both schools' pages flag it.
+    "ALLOW_CONCURRENT_EMPLOYMENT": os.environ.get("HRFLOW_ALLOW_CONCURRENT_EMPLOYMENT", "") in ("1", "true", "yes"),
 }
 
 # Long jobs (screening a round) run on Celery when a broker is configured; otherwise in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# --- Throttling (README "What is refused and throttled"; hrflow/core/throttle.py) ---
+# Rate-limit counters must be shared by every gunicorn worker: Redis when REDIS_URL is set.
+# Without it (the embedded default, make run, tests) each process counts for itself.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "hrflow"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hrflow"}
+}
+# A counter the cache cannot read lets the request through (and is logged): see throttle.over_limit.
+RATELIMIT_FAIL_OPEN = True
+
+
+def env_rates(name, default):
+    """'10/m,50/h' -> ['10/m', '50/h'] (django-ratelimit syntax); empty turns the limit off.
+    Checked here: a mistyped rate must stop the start, not give a 500 on the public page."""
+    rates = [r.strip() for r in os.environ.get(name, default).split(",") if r.strip()]
+    for rate in rates:
+        if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", rate):
+            raise ImproperlyConfigured(f"{name}: {rate!r} is not a rate such as 10/m, 50/h or 20/d.")
+    return rates
+
+
+HRFLOW.update({
+    # Public status check (/jobs/status/, code + ID number: a guessing target), per client address,
+    # and per application code asked about (a leaked code paired with guessed ID numbers).
+    "RATELIMIT_STATUS": env_rates("HRFLOW_RATELIMIT_STATUS", "10/m,50/h"),
+    "RATELIMIT_STATUS_PER_CODE": env_rates("HRFLOW_RATELIMIT_STATUS_PER_CODE", "20/d"),
+    # Submissions of the public apply form, per client address.
+    "RATELIMIT_APPLY": env_rates("HRFLOW_RATELIMIT_APPLY", "5/m,30/h"),
+    # Login POSTs per client address, across usernames: caps password spraying, which the
+    # username+address lockout below does not see; high enough for a school behind one NAT.
+    "RATELIMIT_LOGIN": env_rates("HRFLOW_RATELIMIT_LOGIN", "100/h"),
+    # Proxies of ours in front of gunicorn that append to X-Forwarded-For (0: use REMOTE_ADDR only).
+    "TRUSTED_PROXY_COUNT": int(os.environ.get("HRFLOW_TRUSTED_PROXY_COUNT", "0")),
+})
+
+# django-axes: after AXES_FAILURE_LIMIT failed logins of one username from one address, that pair
+# is locked for the cool-off. By the pair, not the username alone (anyone could lock a school's HR
+# officer out) nor the address alone (a school's staff share one NAT address).
+AXES_FAILURE_LIMIT = int(os.environ.get("HRFLOW_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HRFLOW_LOGIN_COOLOFF_MINUTES", "15")))
+if AXES_COOLOFF_TIME <= timedelta(0) or AXES_FAILURE_LIMIT < 1:
+    # axes reads a zero cool-off as "locked until an admin lifts it": never by accident.
+    raise ImproperlyConfigured("HRFLOW_LOGIN_COOLOFF_MINUTES and HRFLOW_LOGIN_FAILURE_LIMIT must be at least 1.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock does not extend it, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "hrflow.core.throttle.client_ip"
+AXES_USERNAME_CALLABLE = "hrflow.core.throttle.axes_username"  # bounded: no 500 on a huge name
+AXES_LOCKOUT_CALLABLE = "hrflow.core.throttle.lockout_response"
+# Each failure, with "locked out" marked, in the admin (Axes → access failures).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True

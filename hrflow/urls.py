@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from hrflow.audit import views as audit_views
@@ -113,6 +115,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("hrflow.core.i18n_urls")),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    # Browsers ask for /favicon.ico whatever the page links; answer instead of a 404 in the console.
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=settings.STATIC_URL + "hrflow/favicon.ico", permanent=True)), name="favicon"),
     path("jobs/", include((public_urls, "jobs"))),
     path("admin/", admin.site.urls),
     path("", site.urls),

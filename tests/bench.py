@@ -15,7 +15,7 @@ from pathlib import Path
 BASE = Path(__file__).resolve().parent.parent
 
 
-def setup_django(url):
+def setup_django(url, migrate=True):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrflow.settings")
     os.environ.setdefault("DEBUG", "1")
@@ -24,7 +24,8 @@ def setup_django(url):
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
 
 
 def report(name, value, unit, ratio, baseline):
@@ -181,9 +182,9 @@ def bench_import(n):
 
     import numpy as np
     import openpyxl
-    import xlsxwriter
 
     from hrflow.core.history import system_user
+    from hrflow.core.xlsx import Writer
     from hrflow.hiring.imports import COLUMNS, applications_import
     from hrflow.hiring.models import SelectionRound
     from hrflow.policy import build_id_number
@@ -197,15 +198,14 @@ def bench_import(n):
         rounds.append(round)
     rng = np.random.default_rng(12)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    sheet = book.add_worksheet()
-    sheet.write_row(0, 0, [h for h, _f in COLUMNS])
-    for i in range(n):
-        birth = date(1965, 1, 1) + timedelta(days=int(rng.integers(0, 12000)))
-        sex = "女" if i % 2 else "男"
-        number = build_id_number("510105", birth, (i % 499) * 2 + (0 if i % 2 else 1))
-        sheet.write_row(i + 1, 0, [posts[0].title, f"导入{i}", number, sex, "高中", "", "否", "否", "否", "否", "13800000000"])
-    book.close()
+    with Writer(buffer, constant_memory=True) as book:
+        sheet = book.sheet("Sheet1")
+        book.header(sheet, [h for h, _f in COLUMNS])
+        for i in range(n):
+            birth = date(1965, 1, 1) + timedelta(days=int(rng.integers(0, 12000)))
+            sex = "女" if i % 2 else "男"
+            number = build_id_number("510105", birth, (i % 499) * 2 + (0 if i % 2 else 1))
+            book.row(sheet, i + 1, [posts[0].title, f"导入{i}", number, sex, "高中", "", "否", "否", "否", "否", "13800000000"])
     data = buffer.getvalue()
 
     started = time.perf_counter()
@@ -228,12 +228,74 @@ def bench_import(n):
            f"the xlsx file's size ({len(data) / 2**20:.1f} MiB); Python heap peak by tracemalloc")
 
 
+def bench_crafted_upload():
+    """Hostile xlsx uploads (issue 7): the slowest rejection and the largest peak, against
+    reading a normal 100-row template file in the same run. Peak memory is the Python heap
+    measured by tracemalloc (expat's and zlib's C buffers are not in it; both stream)."""
+    import io
+    import random
+    import tracemalloc
+    from datetime import date
+
+    from hrflow.core.xlsx import UploadRefused, Writer, read_upload
+    from hrflow.hiring.imports import COLUMNS, MAX_ROWS
+    from hrflow.policy import build_id_number
+    from tests.core.test_xlsx import crafted_xlsx, long_bomb, wide_bomb
+
+    def measure(data, refused):
+        started = time.perf_counter()
+        try:
+            read_upload(io.BytesIO(data), columns=len(COLUMNS), max_rows=MAX_ROWS)
+        except UploadRefused:
+            assert refused, "a normal file was refused"
+        else:
+            assert not refused, "a crafted file was read"
+        seconds = time.perf_counter() - started
+        tracemalloc.start()
+        try:
+            read_upload(io.BytesIO(data), columns=len(COLUMNS), max_rows=MAX_ROWS)
+        except UploadRefused:
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return seconds, peak
+
+    buffer = io.BytesIO()
+    with Writer(buffer) as book:
+        sheet = book.sheet("报名人员")
+        book.header(sheet, [h for h, _f in COLUMNS])
+        for i in range(100):
+            number = build_id_number("510104", date(1980, 1, 1 + i % 28), i * 2 + 1)
+            book.row(sheet, i + 1, ["食堂厨师", f"考生{i}", number, "男", "高中", "健康证", "否", "否", "否", "否", "13800000000"])
+    base_seconds, base_peak = measure(buffer.getvalue(), refused=False)
+
+    rng = random.Random(569)
+    crafted = {
+        "one row of 3,000,000 cells": wide_bomb(),
+        "1,048,576 rows of one cell": long_bomb(),
+        # Random values compress like a real sheet: past the zip checks, stopped by the row scan.
+        "one row of 300,000 random cells": crafted_xlsx([b'<row r="1">'] + [f"<c><v>{rng.random()}</v></c>".encode() for _ in range(300_000)] + [b"</row>"]),
+        "200,000 rows of random cells": crafted_xlsx([f"<row><c><v>{rng.random()}</v></c></row>".encode() for _ in range(200_000)]),
+    }
+    results = {name: (len(data),) + measure(data, refused=True) for name, data in crafted.items()}
+    slowest = max(results, key=lambda k: results[k][1])
+    largest = max(results, key=lambda k: results[k][2])
+    size, seconds, _peak = results[slowest]
+    report("crafted_upload_reject", seconds, "s", seconds / base_seconds,
+           f"reading a normal 100-row template file ({base_seconds * 1000:.1f} ms); worst of {len(crafted)} crafted files: "
+           f"{slowest} ({size / 1000:.0f} KB)")
+    size, _seconds, peak = results[largest]
+    report("crafted_upload_peak_mem", peak / 2**20, "MiB", peak / base_peak,
+           f"reading a normal 100-row template file ({base_peak / 2**20:.2f} MiB); Python heap peak by tracemalloc; "
+           f"worst: {largest} ({size / 1000:.0f} KB)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=0.1, help="1.0 = 200,000 staff (default 0.1)")
     parser.add_argument("--applications", type=int, default=50_000, help="applications screened in bulk")
     parser.add_argument("--import-rows", type=int, default=10_000)
-    parser.add_argument("--only", choices=["foundation", "screening", "import"])
+    parser.add_argument("--only", choices=["foundation", "screening", "import", "crafted"])
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
@@ -241,7 +303,7 @@ def main():
         path.parent.mkdir(exist_ok=True)
         path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
-    setup_django(url)
+    setup_django(url, migrate=args.only != "crafted")  # the crafted uploads need no database
     from django.db import connection
 
     print(f"# machine: {platform.node()} {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -252,6 +314,8 @@ def main():
         bench_screening(args.applications)
     if args.only in (None, "import"):
         bench_import(args.import_rows)
+    if args.only in (None, "crafted"):
+        bench_crafted_upload()
     return 0
 
 

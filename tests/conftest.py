@@ -23,13 +23,43 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def login(db):
+    """A client logged in as a demo user. force_login: django-axes needs the request that
+    client.login() does not give; tests/core/test_throttle.py logs in through the real form."""
+
     def make(username):
         client = Client()
         if username != "anonymous":
-            assert client.login(username=username, password=DEMO_PASSWORD), username
+            account = get_user_model().objects.get(username=username)
+            assert account.is_active and account.check_password(DEMO_PASSWORD), username
+            client.force_login(account)
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache, which no transaction rolls back: every test starts
+    with none and leaves none. On Redis only the counters go (the cache may share a database).
+    A test that posts many times within itself (a fuzz) may call clear_rate_limits() between cases."""
+    clear_rate_limits()
+    yield
+    clear_rate_limits()
+
+
+def clear_rate_limits():
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # Django's RedisCache
+    pattern = cache.make_key(getattr(settings, "RATELIMIT_CACHE_PREFIX", "rl:") + "*")
+    for key in client.scan_iter(match=pattern):
+        client.delete(key)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ EXPECTED = {
     "logout": None,  # POST only; checked in test_logout
     "set_language": None,  # POST only; checked in tests/core/test_i18n.py
     "javascript-catalog": (EVERYONE, 200),
+    "favicon": (EVERYONE, 301),
     "org:index": (OVERSIGHT | {"hr2"}, 302),
     "org:school_list": (OVERSIGHT | {"hr2"}, 200),
     "org:school_detail": (OVERSIGHT, 200),

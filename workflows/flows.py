@@ -45,7 +45,9 @@ class HiringFlow(flow.Flow):
     submit_plan = _hr_step(_("Submit the plan for approval")).Next(this.approve_plan)
     approve_plan = _leader_step(_("Approve the plan")).Next(this.plan_decided)
     plan_decided = flow.If(_state_is("approved")).Then(this.publish).Else(this.submit_plan)
-    publish = _hr_step(_("Announce the round")).Next(this.close_applications)
+    publish = _hr_step(_("Announce the round")).Next(this.publish_decided)
+    # An approved plan may go back for revision (new dates) instead of being announced.
+    publish_decided = flow.If(_state_is("open")).Then(this.close_applications).Else(this.submit_plan)
     close_applications = _hr_step(_("Close applications and screen")).Next(this.review_screening)
     review_screening = _hr_step(_("Review the screening")).Next(this.assess)
     assess = _hr_step(_("Enter exam and interview scores")).Next(this.examine)

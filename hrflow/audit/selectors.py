@@ -12,6 +12,7 @@ from hrflow.org.models import Role
 from hrflow.people.selectors import sensitive_school_ids
 from hrflow.policy import mask_id_number
 
+from .labels import CODED_VALUES, describe, finding_text, labels_for, plain_value, users_labels
 from .registry import AuditedModel, audited_models
 
 AUDIT_ROLES = {Role.AUDITOR}
@@ -118,34 +119,28 @@ def _rows(user, page) -> list[ChangeRow]:
             last_by_object[version.id] = version
         records_by_model[key] = (entry, records, previous)
         user_ids |= {r.history_user_id for r in records if r.history_user_id}
-    users = get_user_model().objects.in_bulk(user_ids)
+    users = users_labels(user_ids)
     display = _Display()
     for key, (entry, records, previous) in records_by_model.items():
         masked = _masked_objects(user, entry, records)
-        labels = entry.describe(records) if entry.describe else {}
+        labels = describe(entry.model, records)
         for record in records:
             prev = previous.get(record.history_id)
-            who = users.get(record.history_user_id)
             row = ChangeRow(
                 history_id=record.history_id,
                 model_key=key,
                 model_label=str(entry.label),
                 object_id=record.id,
-                object_repr=labels.get(record.id) or _object_repr(entry, record),
+                object_repr=labels.get(record.id) or f"{entry.label} #{record.id}",
                 when=record.history_date,
                 action=record.history_type,
-                user=(who.get_full_name() or who.username) if who else _("(unknown)"),
+                user=users.get(record.history_user_id, _("(unknown)")),
                 reason=record.history_change_reason or "",
             )
             row.changes = _diff(entry, prev, record, display, record.id in masked)
             built[(key, record.history_id)] = row
     display.resolve()
     return [built[(key, hid)] for _when, hid, key in page]
-
-
-def _object_repr(entry, record):
-    name = getattr(record, "name", None)
-    return str(name) if name else f"{entry.model._meta.verbose_name} #{record.id}"
 
 
 def _masked_objects(user, entry: AuditedModel, records) -> set[int]:
@@ -162,48 +157,64 @@ def _masked_objects(user, entry: AuditedModel, records) -> set[int]:
 
 
 class _Display:
-    """Renders field values; foreign keys are looked up once per related model."""
+    """Renders field values for a person; referenced records are named once per related model."""
 
     def __init__(self):
         self.pending: dict[type, set] = {}
         self.cells: list[tuple[FieldChange, str, type, object]] = []
 
-    def value(self, model_field, value):
-        if value is None or value == "":
-            return "—"
+    def value(self, entry: AuditedModel, model_field, value, version=None):
         if model_field.is_relation:
+            if value in (None, ""):
+                return "—"
             self.pending.setdefault(model_field.related_model, set()).add(value)
             return value
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()
-        return str(value)
+        coded = CODED_VALUES.get((entry.key, model_field.name))
+        if coded and value in coded:
+            return str(coded[value]())
+        if model_field.name == "template" and version is not None and hasattr(version, "params"):
+            # A finding stores its message as a template and parameters: show the filled message.
+            return finding_text(value, version.params) if value else "—"
+        return plain_value(model_field, value)
 
     def defer(self, change: FieldChange, attr: str, model_field, raw):
         if model_field.is_relation and raw not in (None, ""):
             self.cells.append((change, attr, model_field.related_model, raw))
 
     def resolve(self):
-        lookups = {model: model._default_manager.in_bulk(ids) for model, ids in self.pending.items()}
+        lookups = {model: labels_for(model, ids) for model, ids in self.pending.items()}
         for change, attr, model, raw in self.cells:
-            obj = lookups.get(model, {}).get(raw)
-            setattr(change, attr, str(obj) if obj is not None else f"#{raw}")
+            setattr(change, attr, lookups.get(model, {}).get(raw) or f"#{raw}")
+
+
+def _shown(model_field) -> bool:
+    """Fields an auditor reads: not the primary key, and no link into workflow machinery
+    (a relation to a model that is neither audited nor a user, e.g. viewflow's process)."""
+    if model_field.primary_key:
+        return False
+    if model_field.is_relation:
+        related = model_field.related_model
+        return related is get_user_model() or f"{related._meta.app_label}.{related._meta.model_name}" in audited_models()
+    return True
 
 
 def _diff(entry: AuditedModel, prev, record, display: _Display, masked: bool) -> list[FieldChange]:
     changes = []
-    for model_field in entry.model._meta.concrete_fields:
-        if model_field.primary_key or model_field.name in entry.hidden_fields:
-            continue
+    fields = [f for f in entry.model._meta.concrete_fields if _shown(f) and f.name not in entry.hidden_fields]
+    names = {f.name for f in fields}
+    for model_field in fields:
         attname = model_field.attname
         new = getattr(record, attname, None)
         old = getattr(prev, attname, None) if prev is not None else None
-        if record.history_type == "~" and old == new:
+        if model_field.name == "params" and "template" in names:
+            continue  # shown inside the filled message
+        if model_field.name == "template" and "params" in names and prev is not None:
+            changed = old != new or getattr(prev, "params", None) != getattr(record, "params", None)
+        else:
+            changed = old != new
+        if record.history_type == "~" and not changed:
             continue
-        if record.history_type == "+" and new in (None, ""):
+        if record.history_type == "+" and new in (None, "", [], {}):
             continue
         if record.history_type == "-":
             continue
@@ -212,7 +223,11 @@ def _diff(entry: AuditedModel, prev, record, display: _Display, masked: bool) ->
             hide = mask_id_number if model_field.name == "id_number" else (lambda v: MASK)
             changes.append(FieldChange(label, hide(old) if prev is not None else "—", hide(new)))
             continue
-        change = FieldChange(label, display.value(model_field, old) if prev is not None else "—", display.value(model_field, new))
+        change = FieldChange(
+            label,
+            display.value(entry, model_field, old, prev) if prev is not None else "—",
+            display.value(entry, model_field, new, record),
+        )
         if prev is not None:
             display.defer(change, "old", model_field, old)
         display.defer(change, "new", model_field, new)

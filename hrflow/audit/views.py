@@ -1,10 +1,10 @@
-import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.xlsx import Writer
 from hrflow.org.models import Role
 from hrflow.org.selectors import schools_visible_to
 
@@ -12,6 +12,7 @@ from .forms import AuditFilterForm
 from .selectors import EXPORT_LIMIT, AuditFilter, change_rows
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
 
 
 class _FilteredMixin(ScopedPermissionMixin):
@@ -46,6 +47,7 @@ class ChangeListView(_FilteredMixin, generic.TemplateView):
             page = max(1, int(self.request.GET.get("page", "1")))
         except ValueError:
             page = 1
+        page = min(page, MAX_PAGE)  # a huge page number overflows the database's integer offset
         rows, has_more = change_rows(user=self.request.user, flt=flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -64,25 +66,24 @@ class ChangeExportView(_FilteredMixin, generic.View):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="hrflow-audit-{stamp}.xlsx"'
         # constant_memory writes row by row: the export stays small in memory at 100k lines.
-        workbook = xlsxwriter.Workbook(response, {"constant_memory": True, "remove_timezone": True})
-        sheet = workbook.add_worksheet(_("Changes"))
-        bold = workbook.add_format({"bold": True})
-        when_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        # Every value was typed by someone (names, reasons, old and new values): hrflow.core.xlsx
+        # keeps it text, never a formula.
+        writer = Writer(response, constant_memory=True)
+        sheet = writer.sheet(_("Changes"))
         headers = [_("When"), _("User"), _("Record type"), _("Record"), _("Action"), _("Field"), _("From"), _("To"), _("Reason")]
-        sheet.write_row(0, 0, headers, bold)
+        writer.header(sheet, headers)
         line = 1
         for row in rows:
             when = timezone.localtime(row.when).replace(tzinfo=None)
             for change in row.changes or [None]:
-                sheet.write_datetime(line, 0, when, when_format)
-                sheet.write_row(line, 1, [
-                    row.user, row.model_label, row.object_repr, row.action_label,
+                writer.row(sheet, line, [
+                    when, row.user, row.model_label, row.object_repr, row.action_label,
                     change.field if change else "", change.old if change else "", change.new if change else "", row.reason,
                 ])
                 line += 1
         sheet.set_column(0, 0, 19)
         sheet.set_column(1, 8, 18)
-        workbook.close()
+        writer.close()
         return response
 
 

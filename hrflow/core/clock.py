@@ -5,3 +5,7 @@ from django.utils import timezone
 
 def today():
     return timezone.localdate()
+
+
+def now():
+    return timezone.now()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric
 
@@ -160,7 +161,7 @@ def _unit(kind, code, name, parent, user, reason):
 @transaction.atomic
 def seed_demo(*, user, seed: int = 569) -> dict:
     """The demo city. Idempotent: what exists is kept, what is missing is added."""
-    reason = "Demo data (seed_demo)"
+    reason = _("Demo data")
     rng = np.random.default_rng(seed)
     province = _unit(OrgUnit.Kind.PROVINCE, *DEMO_TREE["province"], None, user, reason)
     city = _unit(OrgUnit.Kind.CITY, *DEMO_TREE["city"], province, user, reason)
@@ -213,7 +214,7 @@ def _demo_round():
             "procedure": "网上报名（或现场报名后由学校导入）→ 资格审查 → 笔试 → 面试 → 体检和考察 → 集体研究 → 公示7个工作日 → 聘用",
             "extra_criteria": "热爱学校后勤工作，服从安排。", "exam_weight": 40, "interview_weight": 60, "tie_break": "interview",
             "pay_and_treatment": "月基本工资3800元起，按规定缴纳社会保险和住房公积金，享受学校绩效工资。",
-            "opens_on": today - timedelta(days=3), "closes_on": today + timedelta(days=14), "reference_date": None,
+            "opens_on": today, "closes_on": today + timedelta(days=14), "reference_date": None,
         },
         posts=[
             {"title": "食堂厨师", "category": "canteen", "headcount": 2, "dorm_gender": "", "certificate": "", "employment_type": "contract", "term_months": 36},
@@ -301,7 +302,7 @@ def generate_province(*, scale: float, user, seed: int = 2021, code: str = "G51"
         raise ValueError("scale must be positive")
     if OrgUnit.objects.filter(code=code).exists():
         raise ValueError(f"unit {code} already exists; use another --code or a fresh database")
-    reason = f"Scale data (scale={scale}, seed={seed})"
+    reason = _("Scale data (scale %(scale)s, seed %(seed)s)") % {"scale": scale, "seed": seed}
     rng = np.random.default_rng(seed)
     staff_total = max(1, round(200_000 * scale))
     n_schools = max(1, staff_total // STAFF_PER_SCHOOL)

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.utils.decorators import method_decorator
 from django.views import generic
 from viewflow.contrib.auth import AuthenticationForm
 
 from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core.demo import DEMO_PASSWORD, demo_logins
+from hrflow.hiring import selectors as hiring_selectors
+from hrflow.core.throttle import client_key, ratelimited
 from hrflow.org import scope
 from hrflow.org.models import Role, School
 from hrflow.org.selectors import IN_POST, rollup_by, school_staffing_lines, staff_by_category, staffing_rollup
@@ -24,6 +27,8 @@ class HomeView(generic.TemplateView):
         if roles & school_roles:
             school_ids = scope.school_ids(user, school_roles)
             context["schools"] = [self._school_card(s) for s in School.objects.filter(pk__in=school_ids).select_related("unit")]
+            # What waits for this officer or leader in the open selection inbox.
+            context["waiting_tasks"] = hiring_selectors.task_count(user)
         if Role.STAFF in roles:
             person = getattr(user, "person", None)
             context["employments"] = person.employments.select_related("school__unit") if person else []
@@ -54,8 +59,13 @@ class HomeView(generic.TemplateView):
         }
 
 
+@method_decorator(
+    ratelimited("login", ("RATELIMIT_LOGIN", client_key), template="registration/locked_out.html"), name="dispatch"
+)
 class LoginView(auth_views.LoginView):
-    """viewflow's login form; in development (DEBUG) the demo logins are listed beside it."""
+    """viewflow's login form; in development (DEBUG) the demo logins are listed beside it.
+    Throttled twice: django-axes locks a username at one address after repeated failures
+    (settings AXES_*), and all login POSTs of one address are rate-limited (RATELIMIT_LOGIN)."""
 
     form_class = AuthenticationForm
     redirect_authenticated_user = True

@@ -4,22 +4,18 @@ Every row is checked before anything is written; one bad row rejects the file an
 officer gets every error with its row and column.
 """
 
-import io
 from dataclasses import dataclass
 
-import openpyxl
-import xlsxwriter
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hrflow.core import clock
 from hrflow.core.bulk import insert_rows, snapshot_history
+from hrflow.core.xlsx import UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (upload_max_bytes: the import page states it)
 
-from hrflow.people.models import Education
-from hrflow.policy import PolicyInputError, parse_id_number
-
-from .forms import split_certificates
+from .applicants import validate_applicant
 from .models import Application, SelectionRound, new_application_code
 
 # (header, field); headers are the template's, in Chinese as the officers use it.
@@ -38,9 +34,6 @@ COLUMNS = [
 ]
 HEADER_OF = {field: header for header, field in COLUMNS}
 COLUMN_ORDER = {header: index for index, (header, _field) in enumerate(COLUMNS)}
-YES = {"是", "有", "y", "yes", "true", "1"}
-NO = {"否", "无", "n", "no", "false", "0"}
-GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F"}
 MAX_ROWS = 50_000
 IMPORT_FIELDS = ["round", "post", "code", "name", "id_number", "gender", "birth_date", "phone", "education", "certificates",
                  "cadre", "criminal_record", "infectious_disease", "mental_illness_history", "source", "submitted_at",
@@ -60,143 +53,101 @@ class ImportRejected(Exception):
         super().__init__(f"{len(problems)} problems")
 
 
-def _education_lookup():
-    lookup = {}
-    for value, label in Education.choices:
-        lookup[value] = value
-        lookup[str(label)] = value
-    with_zh = {"小学": "primary", "初中": "junior_high", "高中": "senior_high", "中专": "secondary_vocational",
-               "职高": "secondary_vocational", "技校": "secondary_vocational", "中专/职高/技校": "secondary_vocational",
-               "大专": "associate", "本科": "bachelor", "硕士": "master", "硕士研究生": "master", "博士": "doctorate", "博士研究生": "doctorate"}
-    lookup.update(with_zh)
-    return lookup
-
-
 def template_workbook(round: SelectionRound) -> bytes:
     """The xlsx template for `round`: headers, the posts as a drop-down, one example row."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("报名人员")
-    text = book.add_format({"num_format": "@"})
-    bold = book.add_format({"bold": True, "bg_color": "#EEEEEE"})
-    for col, (header, _field) in enumerate(COLUMNS):
-        sheet.write_string(0, col, header, bold)
-        sheet.set_column(col, col, 16, text)
     posts = [p.title for p in round.posts.all()]
-    yes_no = ["是", "否"]
-    last = MAX_ROWS
-    sheet.data_validation(1, 0, last, 0, {"validate": "list", "source": posts})
-    sheet.data_validation(1, 3, last, 3, {"validate": "list", "source": ["男", "女"]})
-    sheet.data_validation(1, 4, last, 4, {"validate": "list", "source": ["小学", "初中", "高中", "中专/职高/技校", "大专", "本科", "硕士研究生", "博士研究生"]})
-    for col in (6, 7, 8, 9):
-        sheet.data_validation(1, col, last, col, {"validate": "list", "source": yes_no})
-    notes = book.add_worksheet("填写说明")
-    for i, line in enumerate([
-        f"遴选：{round.title}",
-        "身份证号码请按文本填写（18位，末位可为X）；性别须与身份证号码一致。",
-        "持有上岗证：多个证书用逗号分隔。是/否栏只填“是”或“否”。",
-        "任何一行有误，整个文件不予导入，并逐行列出错误。",
-    ]):
-        notes.write_string(i, 0, line)
-    book.close()
-    return buffer.getvalue()
 
+    def build(writer):
+        sheet = writer.sheet("报名人员")
+        text = writer.format({"num_format": "@"})
+        writer.header(sheet, [h for h, _f in COLUMNS])
+        for col in range(len(COLUMNS)):
+            sheet.set_column(col, col, 16, text)
+        # The posts live in a sheet of their own: an inline list is cut at 255 characters
+        # (the writer refuses it) and splits a title that holds a comma.
+        lists = writer.sheet("岗位列表")
+        for line, title in enumerate(posts):
+            writer.cell(lists, line, 0, title)
+        last = MAX_ROWS
+        if posts:
+            sheet.data_validation(1, 0, last, 0, {"validate": "list", "source": f"='岗位列表'!$A$1:$A${len(posts)}"})
+        sheet.data_validation(1, 3, last, 3, {"validate": "list", "source": ["男", "女"]})
+        sheet.data_validation(1, 4, last, 4, {"validate": "list", "source": ["小学", "初中", "高中", "中专/职高/技校", "大专", "本科", "硕士研究生", "博士研究生"]})
+        for col in (6, 7, 8, 9):
+            sheet.data_validation(1, col, last, col, {"validate": "list", "source": ["是", "否"]})
+        notes = writer.sheet("填写说明")
+        for i, line in enumerate([
+            f"遴选：{round.title}",
+            "身份证号码请按文本填写（18位，末位可为X）；性别须与身份证号码一致。",
+            "持有上岗证：多个证书用逗号分隔，至多20个。是/否栏只填“是”或“否”。",
+            "姓名至多100字；联系电话填手机号（11位）或带区号的固定电话。",
+            f"每个文件至多{MAX_ROWS}行；任何一行有误，整个文件不予导入，并逐行列出错误。",
+        ]):
+            writer.cell(notes, i, 0, line)
 
-def _yes_no(value):
-    text = str(value).strip().lower() if value is not None else ""
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    return None
+    return workbook_bytes(build)
 
 
 def parse_applicants(round: SelectionRound, stream) -> list[dict]:
-    """Rows of the file as application fields; raises ImportRejected with every problem."""
-    try:
-        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except Exception:
-        raise ImportRejected([RowProblem(0, "", _("The file is not an xlsx workbook."))]) from None
-    try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # read_only trusts the file's dimension tag, which producers get wrong
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(v).strip() if v is not None else "" for v in next(rows, ())]
-        expected = [h for h, _f in COLUMNS]
-        if header[: len(expected)] != expected:
-            raise ImportRejected([RowProblem(1, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
-        posts = {p.title: p for p in round.posts.all()}
-        education = _education_lookup()
-        problems, records, seen = [], [], {}
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_ROWS + 1:
-                problems.append(RowProblem(number, "", _("At most %(n)d rows per file.") % {"n": MAX_ROWS}))
-                break
-            values = list(values[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(values[: len(COLUMNS)]))
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            cell = dict(zip([f for _h, f in COLUMNS], values))
+    """Rows of the file as application fields; raises ImportRejected with every problem.
 
-            def problem(field, message):
-                problems.append(RowProblem(number, HEADER_OF[field], message))
+    The file is read bounded (hrflow.core.xlsx.read_upload) and every row goes through the
+    online form's own validation (hiring.applicants.validate_applicant)."""
+    try:
+        rows = read_upload(stream, columns=len(COLUMNS), max_rows=MAX_ROWS)
+    except UploadRefused as refused:
+        raise ImportRejected([RowProblem(refused.row, "", refused.message)]) from None
+    header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
+    expected = [h for h, _f in COLUMNS]
+    if header != expected:
+        raise ImportRejected([RowProblem(1, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
+    posts = {p.title: p for p in round.posts.all()}
+    today = clock.today()
+    problems, records, seen = [], [], {}
+    for number, values in enumerate(rows[1:], start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        cell = dict(zip([f for _h, f in COLUMNS], values))
+        post_title = str(cell["post"] if cell["post"] is not None else "").strip()
+        post = posts.get(post_title)
+        if post is None:
+            problems.append(RowProblem(number, HEADER_OF["post"], _("Unknown post “%(value)s”.") % {"value": post_title[:100]}))
+        # Phone numbers are optional on paper; the online form requires one.
+        record, errors = validate_applicant(cell, today=today, phone_required=False)
+        problems.extend(RowProblem(number, HEADER_OF[field], message) for field, message in errors.items())
+        if "id_number" in record:
+            if record["id_number"] in seen:
+                problems.append(RowProblem(number, HEADER_OF["id_number"], _("The same ID number is on row %(row)d.") % {"row": seen[record["id_number"]]}))
+            seen.setdefault(record["id_number"], number)
+        record.update(post=post, row=number)
+        records.append(record)
+    existing = set(Application.objects.filter(round=round, id_number__in=list(seen)).values_list("id_number", flat=True))
+    for record in records:
+        if record.get("id_number") in existing:
+            problems.append(RowProblem(record["row"], HEADER_OF["id_number"], _("This person has already applied in this round.")))
+    if not records and not problems:
+        problems.append(RowProblem(2, "", _("The file has no applicants.")))
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda p: (p.row, COLUMN_ORDER.get(p.column, -1))))
+    return records
 
-            record = {}
-            post = posts.get(str(cell["post"] or "").strip())
-            if post is None:
-                problem("post", _("Unknown post “%(value)s”.") % {"value": cell["post"] or ""})
-            record["post"] = post
-            name = str(cell["name"] or "").strip()
-            if not name:
-                problem("name", _("The name is missing."))
-            record["name"] = name
-            raw_id = cell["id_number"]
-            identity = None
-            if isinstance(raw_id, (int, float)):
-                problem("id_number", _("The ID number is a number in the file; format the column as text."))
-            else:
-                try:
-                    identity = parse_id_number(str(raw_id or ""))
-                except PolicyInputError as error:
-                    problem("id_number", _(error.template) % error.params if error.params else _(error.template))
-            gender = GENDERS.get(str(cell["gender"] or "").strip().lower())
-            if gender is None:
-                problem("gender", _("Gender must be 男 or 女."))
-            elif identity is not None and identity.sex != gender:
-                problem("gender", _("The gender contradicts the ID number."))
-            level = education.get(str(cell["education"] or "").strip())
-            if level is None:
-                problem("education", _("Unknown education level “%(value)s”.") % {"value": cell["education"] or ""})
-            flags = {}
-            for field in ("cadre", "criminal_record", "infectious_disease", "mental_illness_history"):
-                flags[field] = _yes_no(cell[field])
-                if flags[field] is None:
-                    problem(field, _("Write 是 or 否."))
-            if identity is not None:
-                if identity.number in seen:
-                    problem("id_number", _("The same ID number is on row %(row)d.") % {"row": seen[identity.number]})
-                seen.setdefault(identity.number, number)
-                record.update(id_number=identity.number, birth_date=identity.birth_date)
-            record.update(gender=gender, education=level, certificates=split_certificates(str(cell["certificates"] or "")),
-                          phone=str(cell["phone"] or "").strip(), row=number, **flags)
-            records.append(record)
-        existing = set(Application.objects.filter(round=round, id_number__in=list(seen)).values_list("id_number", flat=True))
-        for record in records:
-            if record.get("id_number") in existing:
-                problems.append(RowProblem(record["row"], "身份证号码", _("This person has already applied in this round.")))
-        if not records and not problems:
-            problems.append(RowProblem(2, "", _("The file has no applicants.")))
-        if problems:
-            raise ImportRejected(sorted(problems, key=lambda p: (p.row, COLUMN_ORDER.get(p.column, -1))))
-        return records
-    finally:
-        book.close()
+
+def import_needs_reason(round: SelectionRound) -> bool:
+    """After the deadline an import needs a reason (paper applications received in time)."""
+    return clock.today() > round.closes_on
 
 
 @transaction.atomic
-def applications_import(*, round: SelectionRound, stream, acting_user) -> int:
+def applications_import(*, round: SelectionRound, stream, acting_user, reason: str = "") -> int:
+    """All rows or none. After the round's closes_on, `reason` must say why the rows are late
+    (paper applications received in time); it goes into every imported row's history."""
     round = SelectionRound.objects.select_for_update().get(pk=round.pk)
     if round.state != SelectionRound.State.OPEN:
         raise ImportRejected([RowProblem(0, "", _("Applicants are imported while the round takes applications."))])
+    reason = (reason or "").strip()
+    if import_needs_reason(round) and not reason:
+        raise ImportRejected([RowProblem(0, "", _("Applications closed on %(day)s: say why these applications are imported after the deadline (e.g. paper applications received in time).")
+                                         % {"day": round.closes_on.isoformat()})])
     records = parse_applicants(round, stream)
     now = timezone.now()
     prepare = Application._meta.get_field("certificates").get_db_prep_save
@@ -208,8 +159,11 @@ def applications_import(*, round: SelectionRound, stream, acting_user) -> int:
          r["mental_illness_history"], Application.Source.IMPORT, now, "", Application.State.SUBMITTED)
         for r in records
     ])
+    history_reason = _("Imported from xlsx by HR")
+    if import_needs_reason(round):
+        history_reason = _("Imported from xlsx by HR after the deadline: %(reason)s") % {"reason": reason}
     snapshot_history(Application, "round_id = %s AND id > %s", [round.pk, before], user=acting_user,
-                     reason=_("Imported from xlsx by HR"), history_type="+")
+                     reason=history_reason, history_type="+")
     return len(records)
 
 

@@ -6,14 +6,17 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from hrflow.org.models import Gender, School
 from hrflow.people.models import Education, EmploymentType, PostCategoryChoices, Staff
 
-APPLICATION_SENSITIVE_FIELDS = ("id_number", "criminal_record", "infectious_disease", "mental_illness_history")
+# With the ID masked, the birth date would leave two digits of it to guess: masked together.
+APPLICATION_SENSITIVE_FIELDS = ("id_number", "birth_date", "criminal_record", "infectious_disease", "mental_illness_history")
 # No 0/O or 1/I/L: the code is read aloud and typed by applicants.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -81,6 +84,11 @@ class SelectionRound(ConcurrentTransitionMixin, models.Model):
         return self.school.unit.path
 
     @property
+    def screening_error_display(self):
+        """The job's failure, stored as a message id, in the reader's language."""
+        return gettext(self.screening_error) if self.screening_error else ""
+
+    @property
     def as_of(self):
         """The reference date for age: the round's own, else its closing date (POLICY local practice)."""
         return self.reference_date or self.closes_on
@@ -100,6 +108,10 @@ class SelectionRound(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.APPROVED, target=State.OPEN)
     def publish(self):
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.DRAFT)
+    def revise(self):
         pass
 
     @transition(field=state, source=State.OPEN, target=State.SCREENING)
@@ -197,7 +209,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     round = models.ForeignKey(SelectionRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="applications")
     post = models.ForeignKey(RoundPost, verbose_name=_("post"), on_delete=models.PROTECT, related_name="applications")
     code = models.CharField(_("application code"), max_length=16, unique=True, default=new_application_code, editable=False)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     id_number = models.CharField(_("resident ID number"), max_length=18)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
@@ -214,6 +226,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     interview_score = models.DecimalField(_("interview"), max_digits=6, decimal_places=2, null=True, blank=True)
     total_score = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    called_on = models.DateField(_("called to the examinations on"), null=True, blank=True)
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
     staff = models.OneToOneField(Staff, verbose_name=_("staff record"), null=True, blank=True, on_delete=models.PROTECT, related_name="application")
     state = FSMField(_("state"), default=State.SUBMITTED, choices=State.choices, protected=True)
@@ -318,7 +331,14 @@ class Finding(models.Model):
         indexes = [models.Index(fields=["application", "hard"])]
 
     def __str__(self):
-        return f"{self.rule} ({self.clause})"
+        # A rule code travels with its title: ELIG-AGE-M 男性年龄在60周岁以下 · 三(三).
+        from django.utils.translation import gettext
+
+        from hrflow.policy import RULES
+
+        rule = RULES.get(self.rule)
+        title = gettext(rule.title) if rule else ""
+        return " ".join(part for part in (self.rule, title, "·", self.clause) if part)
 
     @property
     def overridden(self):
@@ -329,7 +349,7 @@ class Rater(models.Model):
     """A member of the exam or interview panel (scores are kept per rater)."""
 
     round = models.ForeignKey(SelectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="raters")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     history = HistoricalRecords()
 
     class Meta:
@@ -355,6 +375,9 @@ class Recusal(models.Model):
         verbose_name_plural = _("recusals")
         constraints = [models.UniqueConstraint(fields=["rater", "application"], name="recusal_once")]
 
+    def __str__(self):
+        return f"{self.rater} · {self.application}"
+
 
 class Score(models.Model):
     class Component(models.TextChoices):
@@ -374,6 +397,9 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["application", "rater", "component"], name="score_once_per_rater"),
             models.CheckConstraint(condition=Q(value__gte=0) & Q(value__lte=100), name="score_0_to_100"),
         ]
+
+    def __str__(self):
+        return f"{self.application} · {self.get_component_display()} · {self.rater}"
 
 
 class Examination(models.Model):
@@ -398,6 +424,9 @@ class Examination(models.Model):
         ordering = ["application", "kind"]
         constraints = [models.UniqueConstraint(fields=["application", "kind"], name="examination_once_per_kind")]
 
+    def __str__(self):
+        return f"{self.application} · {self.get_kind_display()}"
+
 
 class CollectiveReview(models.Model):
     """集体研究: the meeting that decides hires and confirms soft-rule overrides."""
@@ -414,10 +443,15 @@ class CollectiveReview(models.Model):
         verbose_name_plural = _("collective reviews")
         ordering = ["round", "held_at"]
 
+    def __str__(self):
+        from django.utils import formats, timezone
+
+        return f"{self._meta.verbose_name} {formats.date_format(timezone.localtime(self.held_at), 'DATETIME_FORMAT')} {self.place}"
+
 
 class ReviewMember(models.Model):
     review = models.ForeignKey(CollectiveReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="members")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     attended = models.BooleanField(_("attended"), default=True)
     recused = models.BooleanField(_("recused"), default=False)
     recusal_reason = models.CharField(_("recusal reason"), max_length=200, blank=True)
@@ -427,6 +461,9 @@ class ReviewMember(models.Model):
         verbose_name = _("review member")
         verbose_name_plural = _("review members")
         ordering = ["review", "id"]
+
+    def __str__(self):
+        return self.name
 
 
 class ReviewItem(models.Model):
@@ -449,6 +486,9 @@ class ReviewItem(models.Model):
         verbose_name_plural = _("review items")
         ordering = ["review", "application", "kind", "id"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.application}"
+
 
 class Publicity(models.Model):
     """公示 of the proposed hires for a number of working days (条例 art. 9)."""
@@ -463,6 +503,11 @@ class Publicity(models.Model):
         verbose_name = _("publicity")
         verbose_name_plural = _("publicities")
         ordering = ["round", "-starts_on"]
+
+    def __str__(self):
+        from django.utils import formats
+
+        return f"{self._meta.verbose_name} {formats.date_format(self.starts_on)} – {formats.date_format(self.ends_on)}"
 
     @property
     def scope_path(self):
@@ -489,6 +534,9 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["publicity", "filed_at"]
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} · {self.application}"
 
     @property
     def scope_path(self):
@@ -517,4 +565,7 @@ class CalendarDay(models.Model):
         ordering = ["day"]
 
     def __str__(self):
-        return f"{self.day} {'working' if self.is_working else 'rest'}"
+        from django.utils import formats
+
+        kind = _("working day") if self.is_working else _("day of rest")
+        return f"{formats.date_format(self.day)} {kind}"

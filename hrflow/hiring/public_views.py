@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from hrflow.core import clock
+from hrflow.core.throttle import client_key, ratelimited, status_code_key
 from hrflow.policy import GENERAL_CRITERIA, RULES, mask_id_number, post_requirements
 
 from . import selectors, services
@@ -59,6 +60,7 @@ class PublicRoundDetailView(_PublicRoundMixin, generic.TemplateView):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(ratelimited("apply", ("RATELIMIT_APPLY", client_key)), name="dispatch")
 class ApplyView(_PublicRoundMixin, generic.FormView):
     template_name = "jobs/apply.html"
     form_class = ApplyForm
@@ -75,8 +77,11 @@ class ApplyView(_PublicRoundMixin, generic.FormView):
         try:
             application = services.application_submit(round=self.get_round(), post=form.cleaned_data["post"], data=form.applicant_data())
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            if hasattr(error, "error_dict"):
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:  # a refusal of the application as a whole (e.g. the neutral one for a duplicate)
+                form.add_error(None, error.messages)
             return self.form_invalid(form)
         except services.HiringError as error:
             form.add_error(None, str(error))
@@ -95,6 +100,7 @@ class AppliedView(_PublicRoundMixin, generic.TemplateView):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(ratelimited("status", ("RATELIMIT_STATUS", client_key), ("RATELIMIT_STATUS_PER_CODE", status_code_key)), name="dispatch")
 class StatusView(generic.FormView):
     """An applicant checks the outcome with the code and their ID number (both, so that a code
     alone cannot be tried out), and sees the clauses cited."""

@@ -1,20 +1,27 @@
 """Reads for the hiring pages, scoped to the user."""
 
+from dataclasses import dataclass
+
 import rules
 from django.db.models import Count, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
+from hrflow.core import clock
 from hrflow.org import scope
 from hrflow.org.models import Role
 
 from . import steps
-from .models import Application, SelectionRound
+from .models import Application, Publicity, SelectionRound
 
 S = SelectionRound.State
 OVERSIGHT_ROLES = {Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER, Role.AUDITOR}
 # Which role takes a node's task, by the permission the node asks for.
 ROLE_OF_PERMISSION = {"hiring.manage_round": Role.HR_OFFICER, "hiring.lead_round": Role.SCHOOL_LEADER}
 PUBLIC_STATES = (S.OPEN, S.PUBLICITY)
+# The 公示 page stays up from the publicity through the hire (public_views.PublicityView).
+PUBLICITY_PAGE_STATES = (S.PUBLICITY, S.HIRING, S.CLOSED)
 
 
 def rounds_visible_to(user):
@@ -29,7 +36,7 @@ def rounds_visible_to(user):
     )
 
 
-def tasks_for(user):
+def open_tasks_for(user):
     """Open steps of rounds in the user's scope that the user's role takes (the inbox).
 
     viewflow's own queue trusts model permissions and ignores the organisation; this one
@@ -45,6 +52,46 @@ def tasks_for(user):
         .select_related("process__selection_round__school__unit")
         .order_by("created")
     )
+
+
+def task_count(user) -> int:
+    return open_tasks_for(user).count()
+
+
+@dataclass
+class InboxTask:
+    task: Task
+    round: SelectionRound
+    title: str
+    ready: bool  # the step's action can be taken now
+    note: str  # when it can, if not now; or what it waits for
+
+
+def tasks_for(user) -> list[InboxTask]:
+    """The inbox: each open step, and whether its action can be taken today or from when."""
+    tasks = list(open_tasks_for(user))
+    rounds = [t.process.selection_round for t in tasks]
+    ends = {}
+    for publicity in Publicity.objects.filter(round__in=rounds).order_by("round_id", "starts_on", "id"):
+        ends[publicity.round_id] = publicity.ends_on  # the latest publicity of each round wins
+    today = clock.today()
+    return [_inbox_task(task, task.process.selection_round, today, ends) for task in tasks]
+
+
+def _inbox_task(task, round, today, publicity_ends) -> InboxTask:
+    name = task.flow_task.name
+    ready, note = True, ""
+    # Dates mirror the services' refusals: applications close after the end of closes_on,
+    # the publicity ends after the end of its last day.
+    if name == "close_applications" and today <= round.closes_on:
+        ready, note = False, _("Can be done after %(day)s") % {"day": formats.date_format(round.closes_on)}
+    elif name == "finish_publicity" and round.pk in publicity_ends and today <= publicity_ends[round.pk]:
+        ready, note = False, _("Can be done after %(day)s") % {"day": formats.date_format(publicity_ends[round.pk])}
+    elif name == "review_screening" and round.screening_status in ("queued", "running"):
+        ready, note = False, _("The screening job is still running")
+    elif name == "review_screening" and round.screening_status == "failed":
+        note = _("The screening job failed: re-run it from the round's page")
+    return InboxTask(task=task, round=round, title=str(task.flow_task.task_title), ready=ready, note=note)
 
 
 def public_rounds():

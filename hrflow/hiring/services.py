@@ -10,7 +10,9 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -18,10 +20,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from hrflow.contracts.services import contract_create_draft
 from hrflow.core import clock
 from hrflow.core.history import save_audited, system_user
-from hrflow.people.models import Person, Staff
-from hrflow.policy import IdentityMismatch, PolicyInputError, parse_id_number, publicity_ends
+from hrflow.people.models import ATTESTATION_FIELDS, Person, Staff
+from hrflow.people.services import attestation_record, employment_link
+from hrflow.policy import PolicyInputError, publicity_ends
 
 from . import steps
+from .applicants import validate_applicant
 from .models import (
     Application,
     CalendarDay,
@@ -53,6 +57,11 @@ def _translated(error: PolicyInputError) -> str:
     return _(error.template) % error.params if error.params else _(error.template)
 
 
+def _day(value) -> str:
+    """A date in the reader's format (2026年6月12日)."""
+    return date_format(value, "DATE_FORMAT")
+
+
 def _lock_round(round) -> SelectionRound:
     return SelectionRound.objects.select_for_update().select_related("school__unit").get(pk=round.pk)
 
@@ -77,10 +86,18 @@ def _move(round, method: str, *, user, reason: str, step: str | None, **changes)
 
 def _check_plan(data: dict, posts: list[dict]):
     errors = {}
+    today = clock.today()
     if data["exam_weight"] + data["interview_weight"] != 100:
         errors["interview_weight"] = _("The weights of the written exam and the interview must add up to 100%.")
+    # A window that opened before the plan exists would be announced as a period nobody could use.
+    if data["opens_on"] < today:
+        errors["opens_on"] = _("Applications cannot open before today (%(day)s).") % {"day": _day(today)}
     if data["closes_on"] < data["opens_on"]:
         errors["closes_on"] = _("Applications cannot close before they open.")
+    reference = data.get("reference_date")
+    # An earlier reference date would make older applicants younger than they are on any real step.
+    if reference is not None and not (today <= reference <= data["closes_on"]):
+        errors["reference_date"] = _("The reference date for age lies between today and the closing date.")
     if not posts:
         errors["__all__"] = _("A round needs at least one post.")
     for index, post in enumerate(posts, start=1):
@@ -141,26 +158,32 @@ def round_reject(*, round, acting_user, note: str) -> SelectionRound:
 
 @transaction.atomic
 def round_publish(*, round, acting_user) -> SelectionRound:
-    if clock.today() > round.closes_on:
-        raise HiringError(_("The application window has already passed; change the plan's dates first."))
+    today = clock.today()
+    if round.opens_on < today:
+        raise HiringError(_("The plan opens applications on %(day)s, before today: revise the plan's dates (it goes back for approval).")
+                          % {"day": _day(round.opens_on)})
+    if round.reference_date is not None and round.reference_date < today:
+        raise HiringError(_("The reference date for age (%(day)s) has passed: revise the plan.") % {"day": _day(round.reference_date)})
     return _move(round, "publish", user=acting_user, reason=_("Round announced"), step="publish")
+
+
+@transaction.atomic
+def round_revise(*, round, acting_user, reason: str) -> SelectionRound:
+    """An approved plan not yet announced goes back to preparation (new dates, say); it needs approval again."""
+    if not reason.strip():
+        raise HiringError(_("Say what must change in the plan."))
+    return _move(round, "revise", user=acting_user, reason=_("Plan reopened for revision: %(reason)s") % {"reason": reason}, step="publish")
 
 
 # --- Applications ---------------------------------------------------------------------------
 
-def _applicant_fields(data: dict) -> dict:
-    """Validate identity data; derive the birth date. Raises ValidationError naming the field."""
-    try:
-        identity = parse_id_number(data["id_number"])
-    except PolicyInputError as error:
-        raise ValidationError({"id_number": _translated(error)}) from None
-    if data["gender"] != identity.sex:
-        error = IdentityMismatch(
-            "The declared gender %(declared)s contradicts the ID number, which says %(actual)s.",
-            {"declared": data["gender"], "actual": identity.sex},
-        )
-        raise ValidationError({"gender": _translated(error)})
-    return {**data, "id_number": identity.number, "birth_date": identity.birth_date}
+def _applicant_fields(data: dict, *, today) -> dict:
+    """The online form's rules, the same the import applies (hiring.applicants); derives the
+    birth date. Raises ValidationError naming every field at fault."""
+    fields, errors = validate_applicant(data, today=today, phone_required=True)
+    if errors:
+        raise ValidationError(errors)
+    return fields
 
 
 @transaction.atomic
@@ -172,9 +195,15 @@ def application_submit(*, round, post: RoundPost, data: dict) -> Application:
         raise HiringError(_("This round is not taking applications."))
     if post.round_id != round.pk:
         raise HiringError(_("Unknown post."))
-    fields = _applicant_fields(data)
+    fields = _applicant_fields(data, today=today)
     if Application.objects.filter(round=round, id_number=fields["id_number"]).exists():
-        raise ValidationError({"id_number": _("An application with this ID number already exists in this round.")})
+        # Anyone may type anyone's ID number into the public form: the refusal names no field
+        # and reads the same whoever applied and however far they got (issue 7, section 4).
+        raise ValidationError(
+            _("This application cannot be accepted. If you have already applied in this round, check it with the "
+              "application code you were given; for anything else, contact the school."),
+            code="application_not_accepted",
+        )
     application = Application(round=round, post=post, source=Application.Source.ONLINE, **fields)
     return save_audited(application, user=system_user(), reason=_("Applied online"))
 
@@ -186,13 +215,43 @@ def round_close_applications(*, round, acting_user) -> SelectionRound:
     if clock.today() <= round.closes_on:
         raise HiringError(_("Applications are open until the end of %(day)s.") % {"day": round.closes_on.isoformat()})
     round = _move(round, "close_applications", user=acting_user, reason=_("Applications closed"), step="close_applications")
-    round.screening_status = "queued"
-    save_audited(round, user=acting_user, reason=_("Screening queued"))
+    return _queue_screening(round, acting_user, _("Screening queued"))
+
+
+def _queue_screening(round, acting_user, reason):
+    from .screening import Job
     from .tasks import screen_round_task
 
+    round.screening_status = Job.QUEUED
+    round.screening_error = ""
+    save_audited(round, user=acting_user, reason=reason)
     # After commit: a Celery worker must see the closed round; in-process it runs right away.
     transaction.on_commit(lambda: screen_round_task.delay(round.pk, acting_user.pk))
     return round
+
+
+def screening_can_rerun(round) -> bool:
+    """A failed job, or one queued or running for longer than any real run takes (a worker died)."""
+    from .screening import Job
+
+    if round.state != S.SCREENING:
+        return False
+    if round.screening_status == Job.FAILED:
+        return True
+    if round.screening_status in (Job.QUEUED, Job.RUNNING):
+        last = round.history.order_by("-history_date").values_list("history_date", flat=True).first()
+        stale = settings.HRFLOW["SCREENING_STALE_MINUTES"]
+        return last is None or (clock.now() - last).total_seconds() > stale * 60
+    return False
+
+
+@transaction.atomic
+def round_rerun_screening(*, round, acting_user) -> SelectionRound:
+    """Run the screening again; it only screens applications still submitted, so it is idempotent."""
+    round = _lock_round(round)
+    if not screening_can_rerun(round):
+        raise HiringError(_("The screening is running or finished; it can be run again only after a failure."))
+    return _queue_screening(round, acting_user, _("Screening run again"))
 
 
 @transaction.atomic
@@ -230,7 +289,7 @@ def application_exclude(*, application: Application, reason: str, acting_user) -
 @transaction.atomic
 def round_finish_screening(*, round, acting_user) -> SelectionRound:
     round = _lock_round(round)
-    if round.screening_status != "done":
+    if round.screening_status != "done":  # screening.Job.DONE
         raise HiringError(_("The screening has not finished."))
     undecided = round.applications.filter(state__in=[A.SUBMITTED, A.FLAGGED]).count()
     if undecided:
@@ -348,6 +407,7 @@ def _call_next(post: RoundPost, user, places: int | None = None) -> list[Applica
     called = []
     for application in post.applications.select_for_update().filter(state=A.ELIGIBLE, rank__isnull=False).order_by("rank", "id")[:places]:
         application.call_for_examination()
+        application.called_on = clock.today()
         save_audited(application, user=user, reason=_("Called to medical examination and background check (rank %(rank)d)") % {"rank": application.rank})
         called.append(application)
     return called
@@ -361,10 +421,16 @@ def examination_record(*, application: Application, kind: str, passed: bool, pla
         raise HiringError(_("This applicant is not in the examinations."))
     if refutes_attestation and (passed or kind != Examination.Kind.MEDICAL):
         raise HiringError(_("Only a failed medical examination can refute the health attestation."))
+    called = application.called_on
+    if held_on > clock.today():
+        raise HiringError(_("The examination date %(day)s is in the future: record results once they are known.") % {"day": _day(held_on)})
+    if called is not None and held_on < called:
+        raise HiringError(_("The examination date %(day)s is before the applicant was called on %(called)s.")
+                          % {"day": _day(held_on), "called": _day(called)})
     exam = Examination.objects.filter(application=application, kind=kind).first() or Examination(application=application, kind=kind)
     exam.passed, exam.place, exam.held_on, exam.notes, exam.refutes_attestation = passed, place, held_on, notes, refutes_attestation
     verdict = _("passed") if passed else _("failed")
-    save_audited(exam, user=acting_user, reason=f"{exam.get_kind_display()}: {verdict}")
+    save_audited(exam, user=acting_user, reason=_("%(kind)s: %(verdict)s") % {"kind": exam.get_kind_display(), "verdict": verdict})
     results = dict(application.examinations.values_list("kind", "passed"))
     if not passed:
         application.fail_examination()
@@ -420,6 +486,15 @@ def review_record(*, round, held_at: datetime, place: str, minutes: str, members
         raise HiringError(_("List the members of the meeting."))
     if not minutes.strip():
         raise HiringError(_("The minutes are part of the record."))
+    minimum = settings.HRFLOW["REVIEW_MIN_MEMBERS"]
+    if len(members) < minimum:
+        raise HiringError(_("A collective review has at least %(n)d members.") % {"n": minimum})
+    held_on = timezone.localtime(held_at).date() if timezone.is_aware(held_at) else held_at.date()
+    if held_on > clock.today():
+        raise HiringError(_("The meeting date %(day)s is in the future: record the review once it has met.") % {"day": _day(held_on)})
+    last_exam = Examination.objects.filter(application__round=round, application__state=A.PROPOSED).aggregate(last=Max("held_on"))["last"]
+    if last_exam is not None and held_on < last_exam:
+        raise HiringError(_("The meeting date %(day)s is before the last examination on %(exam)s.") % {"day": _day(held_on), "exam": _day(last_exam)})
     total = len(members)
     present = sum(1 for m in members if m["attended"])
     voters = sum(1 for m in members if m["attended"] and not m["recused"])
@@ -481,6 +556,10 @@ def calendar_overrides() -> dict[date, bool]:
 @transaction.atomic
 def publicity_start(*, round, starts_on: date, acting_user) -> Publicity:
     working_days = settings.HRFLOW["PUBLICITY_WORKING_DAYS"]
+    # The 公示 runs from the day it is published at the earliest: a backdated start would shorten
+    # the time the public has to object, and let the hire follow within the minute.
+    if starts_on < clock.today():
+        raise HiringError(_("The publicity cannot start before today (%(day)s), the day it is published.") % {"day": _day(clock.today())})
     try:
         ends_on = publicity_ends(starts_on, working_days, overrides=calendar_overrides())
     except PolicyInputError as error:
@@ -488,7 +567,7 @@ def publicity_start(*, round, starts_on: date, acting_user) -> Publicity:
     round = _move(round, "start_publicity", user=acting_user, reason=_("Proposed hires published"), step="publish_publicity")
     return save_audited(
         Publicity(round=round, starts_on=starts_on, working_days=working_days, ends_on=ends_on),
-        user=acting_user, reason=_("Publicity from %(start)s to %(end)s") % {"start": starts_on, "end": ends_on},
+        user=acting_user, reason=_("Publicity from %(start)s to %(end)s") % {"start": _day(starts_on), "end": _day(ends_on)},
     )
 
 
@@ -560,39 +639,60 @@ class OverlapNotAcknowledged(HiringError):
 
 
 @transaction.atomic
-def application_hire(*, application: Application, acting_user, acknowledge_overlap: bool = False) -> Staff:
-    """Hire an approved applicant: Staff record and draft contract. Never beyond the post's headcount.
+def application_hire(*, application: Application, acting_user, acknowledge_overlap: bool = False,
+                     link: str | None = None, reason: str = "") -> Staff:
+    """Hire an approved applicant: Staff record, the school's attestation and a draft contract.
+    Never beyond the post's headcount.
 
     The post row is locked first: two officers hiring at once queue on it, and the second
-    counts the first one's hire.
+    counts the first one's hire. A person already on record keeps their record as it is; if
+    they work at another school now, the officer chooses a transfer (or, where the deployment
+    allows part-time work, a second employment) with a reason.
     """
     post = RoundPost.objects.select_for_update().get(pk=application.post_id)
-    application = Application.objects.select_for_update().select_related("round__school").get(pk=application.pk)
+    application = Application.objects.select_for_update().select_related("round__school__unit").get(pk=application.pk)
     if application.round.state != S.HIRING:
         raise HiringError(_("The round is not hiring."))
     if application.state != A.APPROVED:
         raise HiringError(_("Only an applicant approved by the collective review and past the publicity can be hired."))
+    publicity = current_publicity(application.round)
+    if publicity is None or clock.today() <= publicity.ends_on:
+        raise HiringError(_("The hire follows the end of the publicity."))
     if post.applications.filter(state=A.HIRED).count() >= post.headcount:
         raise HiringError(_("Every place of this post is filled."))
     others, employed = overlapping(application)
-    if employed.filter(school=application.round.school).exists():
+    school = application.round.school
+    if employed.filter(school=school).exists():
         raise HiringError(_("This person already works at this school."))
-    if (others.exists() or employed.exists()) and not acknowledge_overlap:
+    if others.exists() and not acknowledge_overlap:
         raise OverlapNotAcknowledged(_("This person is also in another round or employed: confirm you have seen it."))
-    reason = _("Hired through %(round)s") % {"round": application.round.title}
-    person = Person.objects.select_for_update().filter(id_number=application.id_number).first() or Person(id_number=application.id_number)
-    for field in ("name", "phone", "education", "cadre", "criminal_record", "infectious_disease", "mental_illness_history"):
-        setattr(person, field, getattr(application, field))
-    save_audited(person, user=acting_user, reason=reason)
+    hire_reason = _("Hired through %(round)s") % {"round": application.round.title}
+    person = Person.objects.select_for_update().filter(id_number=application.id_number).first()
+    if person is None:
+        person = Person(id_number=application.id_number, name=application.name, phone=application.phone,
+                        education=application.education, cadre=application.cadre)
+        save_audited(person, user=acting_user, reason=hire_reason)
+    elif employed.exists():
+        if link is None:
+            raise OverlapNotAcknowledged(_("This person works at another school now: choose a transfer, with a reason."))
+        if not reason.strip():
+            raise HiringError(_("Give the reason for the transfer or the second employment."))
+        try:
+            employment_link(person=person, school=school, mode=link, acting_user=acting_user, reason=reason)
+        except ValidationError as error:
+            raise HiringError(" ".join(m for messages_ in error.message_dict.values() for m in messages_)) from None
     staff = save_audited(
-        Staff(person=person, school=application.round.school, post_category=post.category,
-              employment_type=post.employment_type, title=post.title, hired_on=clock.today()),
-        user=acting_user, reason=reason,
+        # The post's title is not a 职称或技能等级: the title stays empty until HR records one.
+        Staff(person=person, school=school, post_category=post.category,
+              employment_type=post.employment_type, hired_on=clock.today()),
+        user=acting_user, reason=hire_reason,
     )
-    contract_create_draft(staff=staff, starts_on=clock.today(), term_months=post.term_months, acting_user=acting_user, reason=reason)
+    attestation_record(staff=staff, data={f: getattr(application, f) for f in ATTESTATION_FIELDS},
+                       acting_user=acting_user, reason=_("Declared in the application to %(round)s") % {"round": application.round.title})
+    contract_create_draft(staff=staff, starts_on=clock.today(), term_months=post.term_months, acting_user=acting_user, reason=hire_reason)
     application.hire()
     application.staff = staff
-    save_audited(application, user=acting_user, reason=reason)
+    save_audited(application, user=acting_user, reason=hire_reason)
     return staff
 
 

@@ -1,8 +1,6 @@
 """Pages of a selection round for HR officers, school leaders, bureau officers and auditors."""
 
 
-from decimal import Decimal, InvalidOperation
-
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.views import generic
 from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core import clock
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.params import object_id
 from hrflow.org import scope
 from hrflow.org.models import Role, School
 
@@ -34,6 +33,9 @@ from .forms import (
     ResolveForm,
     ReviewForm,
     RoundForm,
+    ScoreSheetForm,
+    VotesForm,
+    error_text,
 )
 from .models import Application, Finding, Objection, Recusal, RoundPost, Score, SelectionRound
 
@@ -97,7 +99,8 @@ class RoundCreateView(ScopedPermissionMixin, generic.TemplateView):
     def get_school(self):
         ids = scope.school_ids(self.request.user, {Role.HR_OFFICER})
         wanted = self.request.POST.get("school") or self.request.GET.get("school")
-        school = School.objects.filter(pk__in=ids).filter(**({"pk": wanted} if wanted else {})).select_related("unit").first()
+        schools = School.objects.filter(pk__in=ids).select_related("unit")
+        school = schools.filter(pk=object_id(wanted)).first() if wanted else schools.first()
         if school is None:
             raise PermissionDenied
         return school
@@ -206,6 +209,7 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             "finish_publicity_form": FinishPublicityForm(),
             "resolve_form": ResolveForm(),
             "unfilled": services.unfilled_places(round),
+            "can_rerun_screening": manage and services.screening_can_rerun(round),
             "today": clock.today(),
             "can_replay": rules.has_perm("audit.view_history", user, round),
         }
@@ -225,6 +229,8 @@ ROUND_ACTIONS = {
     "approve": ("hiring.lead_round", NoteForm, lambda r, u, d: services.round_approve(round=r, acting_user=u, note=d["note"])),
     "reject": ("hiring.lead_round", NoteForm, lambda r, u, d: services.round_reject(round=r, acting_user=u, note=d["note"])),
     "publish": ("hiring.manage_round", None, lambda r, u, d: services.round_publish(round=r, acting_user=u)),
+    "revise": ("hiring.manage_round", ReasonForm, lambda r, u, d: services.round_revise(round=r, acting_user=u, reason=d["reason"])),
+    "rerun_screening": ("hiring.manage_round", None, lambda r, u, d: services.round_rerun_screening(round=r, acting_user=u)),
     "close_applications": ("hiring.manage_round", None, lambda r, u, d: services.round_close_applications(round=r, acting_user=u)),
     "finish_screening": ("hiring.manage_round", None, lambda r, u, d: services.round_finish_screening(round=r, acting_user=u)),
     "finish_assessment": ("hiring.manage_round", None, lambda r, u, d: services.round_finish_assessment(round=r, acting_user=u)),
@@ -253,7 +259,7 @@ class RoundActionView(_RoundMixin, ScopedPermissionMixin, generic.View):
         if form_class is not None:
             form = form_class(request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+                messages.error(request, error_text(form))
                 return self.back()
             data = form.cleaned_data
         try:
@@ -270,12 +276,16 @@ class ApplicationImportView(_RoundMixin, ScopedPermissionMixin, generic.FormView
     template_name = "hiring/import.html"
     form_class = ImportForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "round": self.get_round()}
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(round=self.get_round(), **kwargs)
+        return super().get_context_data(round=self.get_round(), upload_limit=imports.upload_max_bytes(), max_rows=imports.MAX_ROWS, **kwargs)
 
     def form_valid(self, form):
         try:
-            count = imports.applications_import(round=self.get_round(), stream=form.cleaned_data["file"], acting_user=self.request.user)
+            count = imports.applications_import(round=self.get_round(), stream=form.cleaned_data["file"],
+                                                acting_user=self.request.user, reason=form.cleaned_data.get("reason", ""))
         except imports.ImportRejected as rejected:
             return self.render_to_response(self.get_context_data(form=form, problems=rejected.problems))
         messages.success(self.request, _("%(n)d applicants imported.") % {"n": count})
@@ -304,6 +314,9 @@ class ApplicationDetailView(_ApplicationMixin, ScopedPermissionMixin, generic.Te
             application=application, round=round,
             manage=rules.has_perm("hiring.manage_round", user, round),
             show_sensitive=selectors.can_see_applicant_sensitive(user, round),
+            # The declaration is needed while the person applies; once hired it lives on the
+            # employment, once out of the running nobody needs it (PIPL art. 6).
+            show_attestation=selectors.can_see_applicant_sensitive(user, round) and application.state in services.ACTIVE_STATES,
             findings=application.findings.select_related("overridden_by"),
             scores=application.scores.select_related("rater").order_by("component", "rater__name"),
             recusals=application.recusals.select_related("rater"),
@@ -329,7 +342,7 @@ class FindingOverrideView(_RoundMixin, ScopedPermissionMixin, generic.View):
     def post(self, request, *args, **kwargs):
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("An override needs a written reason."))
+            messages.error(request, _("An override needs a written reason.") + " " + error_text(form))
         else:
             try:
                 services.finding_override(finding=self.get_finding(), reason=form.cleaned_data["reason"], acting_user=request.user)
@@ -352,7 +365,7 @@ class ApplicationExcludeView(_ApplicationMixin, ScopedPermissionMixin, generic.V
             except REFUSALS as error:
                 _refused(request, error)
         else:
-            messages.error(request, _("Say why the application is excluded."))
+            messages.error(request, _("Say why the application is excluded.") + " " + error_text(form))
         return self.back()
 
 
@@ -362,22 +375,31 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
     permission_required = "hiring.manage_round"
     template_name = "hiring/scores.html"
 
-    def get_context_data(self, **kwargs):
+    def grid(self):
+        """The raters, eligible applications and weighted components of the round."""
         round = self.get_round()
         raters = list(round.raters.all())
         applications = list(round.applications.filter(state=Application.State.ELIGIBLE).select_related("post").order_by("post_id", "name"))
-        scores = {(s.application_id, s.rater_id, s.component): s.value for s in Score.objects.filter(application__round=round)}
-        recused = {(r.rater_id, r.application_id): r.reason for r in Recusal.objects.filter(rater__round=round)}
         components = [(c, label) for c, label in Score.Component.choices
                       if (round.exam_weight if c == Score.Component.EXAM else round.interview_weight)]
+        return raters, applications, components
+
+    def get_context_data(self, posted=None, **kwargs):
+        round = self.get_round()
+        raters, applications, components = self.grid()
+        scores = {(s.application_id, s.rater_id, s.component): s.value for s in Score.objects.filter(application__round=round)}
+        recused = {(r.rater_id, r.application_id): r.reason for r in Recusal.objects.filter(rater__round=round)}
         rows = []
         for application in applications:
             cells = []
             for component, _label in components:
                 for rater in raters:
+                    name = f"score-{application.pk}-{rater.pk}-{component}"
+                    value = scores.get((application.pk, rater.pk, component), "")
                     cells.append({
-                        "name": f"score-{application.pk}-{rater.pk}-{component}",
-                        "value": scores.get((application.pk, rater.pk, component), ""),
+                        "name": name,
+                        # A refused sheet comes back as it was typed, so nothing typed is lost.
+                        "value": posted.get(name, value) if posted is not None else value,
                         "recused": recused.get((rater.pk, application.pk)),
                     })
             rows.append((application, cells))
@@ -388,33 +410,17 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
 
     def post(self, request, *args, **kwargs):
         round = self.get_round()
-        entries, bad = [], []
-        for key, raw in request.POST.items():
-            if not key.startswith("score-"):
-                continue
-            try:
-                _prefix, application_id, rater_id, component = key.split("-", 3)
-                value = None if raw.strip() == "" else _decimal(raw)
-            except (ValueError, ArithmeticError):
-                bad.append(raw)
-                continue
-            entries.append((int(application_id), int(rater_id), component, value))
-        if bad:
-            messages.error(request, _("Not a score: %(values)s") % {"values": ", ".join(bad[:5])})
-            return redirect("hiring:scores", pk=round.pk)
+        raters, applications, components = self.grid()
+        form = ScoreSheetForm(request.POST, applications=applications, raters=raters, components=components)
+        if not form.is_valid():
+            messages.error(request, error_text(form))
+            return self.render_to_response(self.get_context_data(posted=request.POST))
         try:
-            n = services.scores_save(round=round, entries=entries, acting_user=request.user, reason=_("Scores entered from the score sheets"))
+            n = services.scores_save(round=round, entries=form.entries(), acting_user=request.user, reason=_("Scores entered from the score sheets"))
             messages.success(request, _("%(n)d scores saved.") % {"n": n})
         except REFUSALS as error:
             _refused(request, error)
         return redirect("hiring:scores", pk=round.pk)
-
-
-def _decimal(raw):
-    try:
-        return Decimal(raw.strip())
-    except InvalidOperation:
-        raise ValueError(raw) from None
 
 
 class RaterAddView(_RoundMixin, ScopedPermissionMixin, generic.View):
@@ -425,8 +431,9 @@ class RaterAddView(_RoundMixin, ScopedPermissionMixin, generic.View):
         form = RaterForm(request.POST)
         try:
             if not form.is_valid():
-                raise services.HiringError(_("A rater needs a name."))
-            services.rater_add(round=self.get_round(), name=form.cleaned_data["name"], acting_user=request.user)
+                raise services.HiringError(error_text(form))
+            rater = services.rater_add(round=self.get_round(), name=form.cleaned_data["name"], acting_user=request.user)
+            messages.success(request, _("%(name)s is a rater.") % {"name": rater.name})
         except REFUSALS as error:
             _refused(request, error)
         return redirect("hiring:scores", pk=self.get_round().pk)
@@ -440,7 +447,7 @@ class RecusalAddView(_RoundMixin, ScopedPermissionMixin, generic.View):
         form = RecusalForm(request.POST, round=self.get_round())
         try:
             if not form.is_valid():
-                raise services.HiringError(_("Choose the rater and the applicant, and state the conflict."))
+                raise services.HiringError(_("Choose the rater and the applicant, and state the conflict.") + " " + error_text(form))
             services.recusal_record(rater=form.cleaned_data["rater"], application=form.cleaned_data["application"],
                                     reason=form.cleaned_data["reason"], acting_user=request.user)
             messages.success(request, _("Recusal recorded."))
@@ -456,7 +463,7 @@ class ExaminationRecordView(_ApplicationMixin, ScopedPermissionMixin, generic.Vi
     def post(self, request, *args, **kwargs):
         form = ExaminationForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            messages.error(request, error_text(form))
             return self.back()
         try:
             services.examination_record(application=self.get_application(), acting_user=request.user, **form.cleaned_data)
@@ -479,24 +486,18 @@ class ReviewRecordView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView)
         round = self.get_round()
         form = ReviewForm(request.POST)
         members = MemberFormSet(request.POST, prefix="members")
-        agenda = services.review_agenda(round)
-        votes, vote_errors = {}, []
-        for item in agenda:
-            try:
-                votes[item["key"]] = tuple(int(request.POST.get(f"{item['key']}-{k}", "")) for k in ("for", "against", "abstain"))
-            except ValueError:
-                vote_errors.append(item["key"])
-        if form.is_valid() and members.is_valid() and not vote_errors:
+        votes = VotesForm(request.POST, agenda=services.review_agenda(round))
+        if form.is_valid() and members.is_valid() and votes.is_valid():
             member_data = [m.cleaned_data for m in members.forms if m.cleaned_data.get("name")]
             try:
-                services.review_record(round=round, members=member_data, votes=votes, acting_user=request.user, **form.cleaned_data)
+                services.review_record(round=round, members=member_data, votes=votes.votes(), acting_user=request.user, **form.cleaned_data)
             except REFUSALS as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("The collective review is recorded."))
                 return self.back()
-        if vote_errors:
-            form.add_error(None, _("Enter the votes for, against and abstaining on every motion."))
+        if votes.errors:
+            form.add_error(None, error_text(votes))
         return self.render(form, members, request.POST)
 
     def render(self, form, members, posted):
@@ -538,11 +539,14 @@ class HireView(_ApplicationMixin, ScopedPermissionMixin, generic.View):
 
     def post(self, request, *args, **kwargs):
         form = HireForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return self.back()
         try:
             with transaction.atomic():
                 staff = services.application_hire(application=self.get_application(), acting_user=request.user,
-                                                  acknowledge_overlap=form.cleaned_data.get("acknowledge_overlap", False))
+                                                  acknowledge_overlap=form.cleaned_data["acknowledge_overlap"],
+                                                  link=form.cleaned_data["link"] or None, reason=form.cleaned_data["reason"])
             messages.success(request, _("%(name)s is hired; a draft contract is ready.") % {"name": staff.person.name})
         except REFUSALS as error:
             _refused(request, error)

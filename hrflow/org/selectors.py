@@ -4,6 +4,8 @@ Staff "in post" are those active or exiting (still working their notice); suspen
 do not count towards the ratios.
 """
 
+from dataclasses import dataclass
+
 import pandas as pd
 from django.db.models import Count, Q, Sum
 
@@ -59,6 +61,35 @@ def school_staffing_lines(school: School):
     )
 
 
+@dataclass(frozen=True)
+class MultipleEmployment:
+    """A person who holds a current employment here and at another school at the same time."""
+
+    person_id: int
+    name: str
+    masked_id_number: str
+    here: Staff
+    elsewhere: tuple
+
+
+def _multi_employed_persons():
+    current = Staff.objects.exclude(status=Staff.Status.LEFT)
+    return current.values("person_id").annotate(n=Count("id")).filter(n__gt=1).values("person_id")
+
+
+def multiple_employments(school: School) -> list[MultipleEmployment]:
+    """Persons working here who also work at another school now (part-time, or a transfer
+    not yet completed): flagged on both schools' pages."""
+    here = list(Staff.objects.filter(school=school, person_id__in=_multi_employed_persons()).exclude(status=Staff.Status.LEFT)
+                .select_related("person").order_by("person__name", "id"))
+    elsewhere = {}
+    for staff in (Staff.objects.filter(person_id__in=[s.person_id for s in here]).exclude(school=school)
+                  .exclude(status=Staff.Status.LEFT).select_related("school__unit").order_by("school__unit__path")):
+        elsewhere.setdefault(staff.person_id, []).append(staff)
+    return [MultipleEmployment(s.person_id, s.person.name, s.person.masked_id_number, s, tuple(elsewhere.get(s.person_id, ())))
+            for s in here]
+
+
 def staffing_rollup(user, *, under: OrgUnit | None = None) -> pd.DataFrame:
     """Compliance of every school in the user's scope (optionally below `under`), one row each.
 
@@ -92,13 +123,21 @@ def staffing_rollup(user, *, under: OrgUnit | None = None) -> pd.DataFrame:
         columns=["school_id", "canteen_staff", "dormitory_staff", "food_safety_managers"],
     )
     dorm_flags = _dormitory_flags(ids)
+    multi = pd.DataFrame(
+        list(Staff.objects.filter(school_id__in=ids, person_id__in=_multi_employed_persons()).exclude(status=Staff.Status.LEFT)
+             .values("school_id").annotate(n=Count("id")).values_list("school_id", "n")),
+        columns=["school_id", "multiple_employments"],
+    )
     frame = (
         schools.merge(boarders, on="school_id", how="left")
         .merge(counts, on="school_id", how="left")
         .merge(dorm_flags, on="school_id", how="left")
-        .fillna({"boarders": 0, "canteen_staff": 0, "dormitory_staff": 0, "food_safety_managers": 0, "dorms_gender_mismatch": 0, "dorms_male_in_female": 0})
+        .merge(multi, on="school_id", how="left")
+        .fillna({"boarders": 0, "canteen_staff": 0, "dormitory_staff": 0, "food_safety_managers": 0, "dorms_gender_mismatch": 0,
+                 "dorms_male_in_female": 0, "multiple_employments": 0})
     )
-    for column in ("boarders", "canteen_staff", "dormitory_staff", "food_safety_managers", "dorms_gender_mismatch", "dorms_male_in_female"):
+    for column in ("boarders", "canteen_staff", "dormitory_staff", "food_safety_managers", "dorms_gender_mismatch", "dorms_male_in_female",
+                   "multiple_employments"):
         frame[column] = frame[column].astype("int64")
     frame = staffing_frame(frame)
     parts = frame["path"].str.strip("/").str.split("/")

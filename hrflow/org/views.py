@@ -1,8 +1,10 @@
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views import generic
 
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.params import object_id
 
 from . import selectors
 from .models import OrgUnit, School
@@ -33,6 +35,7 @@ class SchoolDetailView(ScopedPermissionMixin, generic.DetailView):
         ).order_by("name")
         return super().get_context_data(
             lines=selectors.school_staffing_lines(school),
+            multiple_employments=selectors.multiple_employments(school),
             categories=selectors.staff_by_category(school),
             dormitories=dormitories,
             **kwargs,
@@ -49,7 +52,10 @@ class ComplianceView(ScopedPermissionMixin, generic.TemplateView):
         units = selectors.units_visible_to(self.request.user).exclude(kind=OrgUnit.Kind.SCHOOL)
         under = None
         if self.request.GET.get("unit"):
-            under = get_object_or_404(units, pk=self.request.GET["unit"])
+            wanted = object_id(self.request.GET["unit"])
+            if wanted is None:
+                raise Http404
+            under = get_object_or_404(units, pk=wanted)
         frame = selectors.staffing_rollup(self.request.user, under=under)
         context = {"units": units, "under": under, "schools": [], "cities": [], "counties": []}
         if not frame.empty:

@@ -6,11 +6,12 @@ from .models import SENSITIVE_FIELDS, Person, Staff
 
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
-    # Sensitive data stays with HR of the person's school, even for administrators.
-    list_display = ["name", "masked_id_number", "sex", "birth_date", "education"]
+    # The ID number and birth date stay with HR of the person's school, even for administrators;
+    # the attestations live on employments and are not in the admin at all.
+    list_display = ["name", "masked_id_number", "sex", "education"]
     search_fields = ["name"]
     exclude = SENSITIVE_FIELDS
-    readonly_fields = ["masked_id_number", "sex", "birth_date"]
+    readonly_fields = ["masked_id_number", "sex"]
     raw_id_fields = ["user"]
 
     def has_add_permission(self, request):

@@ -4,11 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from hrflow.org.models import Dormitory, Gender, School
-from hrflow.policy import EducationLevel, PolicyInputError, PostCategory, mask_id_number, parse_id_number
+from hrflow.policy import EducationLevel, PolicyInputError, PostCategory, age_on, mask_id_number, parse_id_number
 
 
 class Education(models.TextChoices):
@@ -41,22 +42,21 @@ class EmploymentType(models.TextChoices):
     PURCHASED_SERVICE = "purchased_service", _("Purchased service (政府购买服务)")
 
 
-# Fields shown only to HR of the person's school (and to the person), masked elsewhere.
-SENSITIVE_FIELDS = ("id_number", "criminal_record", "infectious_disease", "mental_illness_history")
+# Person fields shown only to HR of a school that currently employs the person (and to the
+# person), masked elsewhere. With the ID masked, the birth date would leave two digits to guess.
+SENSITIVE_FIELDS = ("id_number", "birth_date")
+ATTESTATION_FIELDS = ("criminal_record", "infectious_disease", "mental_illness_history")
 
 
 class Person(models.Model):
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     # Derived from the ID number on save, never typed twice.
     sex = models.CharField(_("sex"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     education = models.CharField(_("education"), max_length=32, choices=Education.choices)
     cadre = models.BooleanField(_("cadre status (干部身份)"), default=False)
-    criminal_record = models.BooleanField(_("criminal record"), default=False)
-    infectious_disease = models.BooleanField(_("infectious disease"), default=False)
-    mental_illness_history = models.BooleanField(_("history of mental illness"), default=False)
     user = models.OneToOneField("auth.User", verbose_name=_("login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     history = HistoricalRecords()
 
@@ -64,7 +64,7 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["name", "id"]
-        permissions = [("view_sensitive_person", "Can see ID numbers and attestations")]
+        permissions = [("view_sensitive_person", "Can see ID numbers and birth dates")]
 
     def __str__(self):
         return self.name
@@ -89,9 +89,20 @@ class Person(models.Model):
     def masked_id_number(self):
         return mask_id_number(self.id_number)
 
+    def age_on(self, day):
+        return age_on(self.birth_date, day)
+
+    @property
+    def age(self):
+        """Full years today: shown where the ID is masked, instead of the birth date."""
+        from django.utils import timezone
+
+        return age_on(self.birth_date, max(self.birth_date, timezone.localdate()))
+
     @property
     def scope_paths(self):
-        return [s.school.unit.path for s in self.employments.select_related("school__unit")]
+        """Where the person currently works: only those schools' HR need their identity in full."""
+        return [s.school.unit.path for s in self.employments.exclude(status=Staff.Status.LEFT).select_related("school__unit")]
 
 
 class Staff(ConcurrentTransitionMixin, models.Model):
@@ -134,6 +145,10 @@ class Staff(ConcurrentTransitionMixin, models.Model):
     def scope_path(self):
         return self.school.unit.path
 
+    @property
+    def is_current(self):
+        return self.status != self.Status.LEFT
+
     # Transitions change state and nothing else; services add the reason and the user.
     @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
     def suspend(self):
@@ -154,3 +169,31 @@ class Staff(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.EXITING, target=Status.LEFT)
     def complete_exit(self):
         pass
+
+
+class Attestation(models.Model):
+    """The attestations of 三(三) (criminal record, infectious disease, mental illness) as one
+    school recorded them for one employment.
+
+    They live on the employment, not on the shared Person: a school's HR reads and edits only
+    what its own school recorded, and only while the person works there (PIPL arts. 6, 28:
+    minimum necessary). Another school's later edits never reach it.
+    """
+
+    staff = models.OneToOneField(Staff, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="attestation")
+    criminal_record = models.BooleanField(_("criminal record"), default=False)
+    infectious_disease = models.BooleanField(_("infectious disease"), default=False)
+    mental_illness_history = models.BooleanField(_("history of mental illness"), default=False)
+    recorded_on = models.DateField(_("recorded on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+
+    def __str__(self):
+        return f"{self.staff.person} · {self.staff.school}"
+
+    @property
+    def scope_path(self):
+        return self.staff.school.unit.path

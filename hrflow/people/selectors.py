@@ -6,7 +6,7 @@ from django.db.models import Q
 from hrflow.org import scope
 from hrflow.org.models import Role
 
-from .models import Staff
+from .models import Attestation, Staff
 
 OVERSIGHT_ROLES = {Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER, Role.AUDITOR}
 
@@ -39,5 +39,26 @@ def sensitive_school_ids(user) -> set[int]:
 
 
 def can_see_sensitive(user, person) -> bool:
-    # rules.has_perm tests the rule itself; user.has_perm would let a superuser through.
+    """The full ID number and birth date: HR of a school that employs the person now, or the person.
+    rules.has_perm tests the rule itself; user.has_perm would let a superuser through."""
     return rules.has_perm("people.view_sensitive_person", user, person)
+
+
+def may_see_attestation(user, staff) -> bool:
+    """HR of this employment's school while the person works there, or the person themself."""
+    own = staff.person.user_id is not None and staff.person.user_id == getattr(user, "pk", None)
+    return own or (staff.is_current and staff.school_id in sensitive_school_ids(user))
+
+
+def attestation_for(user, staff):
+    """The attestations this employment's school recorded, or None for anyone else (PIPL arts. 6,
+    28): the one way pages read them, so another school's record is never within reach."""
+    if not may_see_attestation(user, staff):
+        return None
+    return Attestation.objects.filter(staff=staff).first()
+
+
+def employed_elsewhere(staff) -> list:
+    """The person's other current employments (another school's record of the same person)."""
+    return list(Staff.objects.filter(person_id=staff.person_id).exclude(pk=staff.pk).exclude(status=Staff.Status.LEFT)
+                .select_related("school__unit"))

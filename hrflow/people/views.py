@@ -1,4 +1,5 @@
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,13 +12,14 @@ from django.views import generic
 from django_fsm import ConcurrentTransition, can_proceed
 
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.params import object_id
 from hrflow.org import scope
 from hrflow.org.models import Role, School
 from hrflow.org.selectors import schools_visible_to
 
 from . import selectors, services
-from .forms import PersonForm, ReasonForm, StaffForm
-from .models import PostCategoryChoices, Staff
+from .forms import AttestationForm, LinkForm, PersonForm, ReasonForm, StaffForm
+from .models import Person, PostCategoryChoices, Staff
 
 TRANSITION_LABELS = {
     "suspend": gettext_lazy("Suspend"),
@@ -44,7 +46,7 @@ class StaffListView(ScopedPermissionMixin, generic.ListView):
         g = self.request.GET
         return selectors.staff_list(
             user=self.request.user,
-            school_id=g.get("school") or None,
+            school_id=object_id(g.get("school")),
             category=g.get("category") or None,
             status=g.get("status") or None,
             search=g.get("q") or None,
@@ -78,6 +80,8 @@ class StaffDetailView(ScopedPermissionMixin, generic.DetailView):
         can_change = rules.has_perm("people.change_staff", user, staff)
         context.update(
             show_sensitive=selectors.can_see_sensitive(user, staff.person),
+            attestation=selectors.attestation_for(user, staff),
+            may_see_attestation=selectors.may_see_attestation(user, staff),
             can_change=can_change,
             transitions=[
                 (name, _label(name)) for name in services.STAFF_TRANSITIONS if can_change and can_proceed(getattr(staff, name))
@@ -93,7 +97,7 @@ class MyProfileView(ScopedPermissionMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         person = getattr(self.request.user, "person", None)
-        employments = person.employments.select_related("school__unit", "dormitory") if person else []
+        employments = person.employments.select_related("school__unit", "dormitory", "attestation") if person else []
         return super().get_context_data(person=person, employments=employments, show_sensitive=person is not None, **kwargs)
 
 
@@ -103,13 +107,19 @@ class _HrSchoolMixin:
 
 
 class StaffCreateView(ScopedPermissionMixin, _HrSchoolMixin, generic.TemplateView):
+    """A new employment. A known ID number never changes the person on record: the officer sees
+    that the person exists (masked) and links a new employment or a transfer, with a reason."""
+
     permission_required = "people.add_staff"
     template_name = "people/staff_form.html"
 
     def get_school(self):
         schools = self.hr_schools()
         wanted = self.request.GET.get("school") or self.request.POST.get("school")
-        school = schools.filter(pk=wanted).first() if wanted else schools.first()
+        if wanted:
+            school = schools.filter(pk=object_id(wanted)).first()
+        else:
+            school = schools.first()
         if school is None:
             raise PermissionDenied
         return school
@@ -119,33 +129,52 @@ class StaffCreateView(ScopedPermissionMixin, _HrSchoolMixin, generic.TemplateVie
 
     def get(self, request, *args, **kwargs):
         school = self.get_school()
-        return self.render(school, PersonForm(prefix="person"), StaffForm(prefix="staff", school=school), ReasonForm(initial={"reason": _("New employment")}))
+        return self.render(school, PersonForm(prefix="person"), StaffForm(prefix="staff", school=school),
+                           AttestationForm(prefix="attestation"), ReasonForm(initial={"reason": _("New employment")}))
 
     def post(self, request, *args, **kwargs):
         school = self.get_school()
         person_form = PersonForm(request.POST, prefix="person")
         staff_form = StaffForm(request.POST, prefix="staff", school=school)
+        attestation_form = AttestationForm(request.POST, prefix="attestation")
         reason_form = ReasonForm(request.POST)
-        if person_form.is_valid() and staff_form.is_valid() and reason_form.is_valid():
-            person_data = {f: person_form.cleaned_data[f] for f in PersonForm.Meta.fields}
-            staff_data = {f: staff_form.cleaned_data[f] for f in StaffForm.Meta.fields}
+        link_form = LinkForm(request.POST) if "link" in request.POST else None
+        forms_ok = all(f.is_valid() for f in (person_form, staff_form, attestation_form, reason_form))
+        if forms_ok and (link_form is None or link_form.is_valid()):
             try:
                 staff = services.staff_create(
-                    school=school, person_data=person_data, staff_data=staff_data,
+                    school=school,
+                    person_data={f: person_form.cleaned_data[f] for f in PersonForm.Meta.fields},
+                    staff_data={f: staff_form.cleaned_data[f] for f in StaffForm.Meta.fields},
+                    attestation_data=attestation_form.cleaned_data,
                     acting_user=request.user, reason=reason_form.cleaned_data["reason"],
+                    link=link_form.cleaned_data["link"] if link_form else None,
                 )
+            except services.PersonExists as exists:
+                return self.render(school, person_form, staff_form, attestation_form, reason_form,
+                                   link_form=LinkForm(), existing=exists)
             except ValidationError as error:
+                targets = (staff_form, attestation_form, reason_form, person_form)
                 for field, errors in error.message_dict.items():
-                    target = staff_form if field in staff_form.fields else person_form
+                    if link_form is not None and field in link_form.fields:
+                        link_form.add_error(field, errors)
+                        continue
+                    target = next((f for f in targets if field in f.fields), person_form)
                     target.add_error(field if field in target.fields else None, errors)
             else:
                 messages.success(request, _("%(name)s was added.") % {"name": staff.person.name})
                 return redirect("people:staff_detail", pk=staff.pk)
-        return self.render(school, person_form, staff_form, reason_form)
+        existing = None
+        if link_form is not None and person_form.is_valid():
+            person = Person.objects.filter(id_number=person_form.cleaned_data["id_number"]).first()
+            existing = services.PersonExists(person, list(services.current_employments(person))) if person else None
+        return self.render(school, person_form, staff_form, attestation_form, reason_form, link_form=link_form, existing=existing)
 
-    def render(self, school, person_form, staff_form, reason_form):
+    def render(self, school, person_form, staff_form, attestation_form, reason_form, link_form=None, existing=None):
         return self.render_to_response(self.get_context_data(
-            school=school, schools=self.hr_schools(), forms=[person_form, staff_form, reason_form],
+            school=school, schools=self.hr_schools(), forms=[person_form, staff_form, attestation_form, reason_form],
+            link_form=link_form if existing else None, existing=existing,
+            allow_concurrent=settings.HRFLOW["ALLOW_CONCURRENT_EMPLOYMENT"],
             title=_("New staff member"),
         ))
 
@@ -160,37 +189,56 @@ class _StaffObjectMixin:
 
 
 class StaffEditView(_StaffObjectMixin, ScopedPermissionMixin, generic.TemplateView):
+    """Edit an employment. The shared person and this school's attestations are edited only while
+    the person works here; the ID number only while no other school employs them."""
+
     permission_required = "people.change_staff"
     template_name = "people/staff_form.html"
 
-    def get(self, request, *args, **kwargs):
+    def build_forms(self, data=None):
         staff = self.get_permission_object()
-        return self.render(
-            staff,
-            PersonForm(prefix="person", instance=staff.person),
-            StaffForm(prefix="staff", instance=staff, school=staff.school),
-            ReasonForm(),
-        )
+        forms = {}
+        if staff.is_current:
+            shared = selectors.employed_elsewhere(staff)
+            forms["person"] = PersonForm(data, prefix="person", instance=staff.person, show_sensitive=not shared)
+            attestation = selectors.attestation_for(self.request.user, staff)
+            forms["attestation"] = AttestationForm(data, prefix="attestation", instance=attestation)
+        forms["staff"] = StaffForm(data, prefix="staff", instance=staff, school=staff.school)
+        forms["reason"] = ReasonForm(data)
+        return forms
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.build_forms())
 
     def post(self, request, *args, **kwargs):
         staff = self.get_permission_object()
-        person_form = PersonForm(request.POST, prefix="person", instance=staff.person)
-        staff_form = StaffForm(request.POST, prefix="staff", instance=staff, school=staff.school)
-        reason_form = ReasonForm(request.POST)
-        if person_form.is_valid() and staff_form.is_valid() and reason_form.is_valid():
-            reason = reason_form.cleaned_data["reason"]
-            with transaction.atomic():
-                if person_form.has_changed():
-                    services.person_update(person=staff.person, data={f: person_form.cleaned_data[f] for f in person_form.changed_data}, acting_user=request.user, reason=reason)
-                if staff_form.has_changed():
-                    services.staff_update(staff=staff, data={f: staff_form.cleaned_data[f] for f in staff_form.changed_data}, acting_user=request.user, reason=reason)
-            messages.success(request, _("Changes saved."))
-            return redirect("people:staff_detail", pk=staff.pk)
-        return self.render(staff, person_form, staff_form, reason_form)
+        forms = self.build_forms(request.POST)
+        if all(f.is_valid() for f in forms.values()):
+            reason = forms["reason"].cleaned_data["reason"]
+            try:
+                with transaction.atomic():
+                    person_form, attestation_form, staff_form = forms.get("person"), forms.get("attestation"), forms["staff"]
+                    if person_form is not None and person_form.has_changed():
+                        services.person_update(person=staff.person, data={f: person_form.cleaned_data[f] for f in person_form.changed_data},
+                                               acting_user=request.user, reason=reason)
+                    if attestation_form is not None and attestation_form.has_changed():
+                        services.attestation_record(staff=staff, data=attestation_form.cleaned_data, acting_user=request.user, reason=reason)
+                    if staff_form.has_changed():
+                        services.staff_update(staff=staff, data={f: staff_form.cleaned_data[f] for f in staff_form.changed_data},
+                                              acting_user=request.user, reason=reason)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    target = next((f for f in forms.values() if field in f.fields), forms["staff"])
+                    target.add_error(field if field in target.fields else None, errors)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("people:staff_detail", pk=staff.pk)
+        return self.render(forms)
 
-    def render(self, staff, person_form, staff_form, reason_form):
+    def render(self, forms):
+        staff = self.get_permission_object()
         return self.render_to_response(self.get_context_data(
-            staff=staff, school=staff.school, forms=[person_form, staff_form, reason_form],
+            staff=staff, school=staff.school, forms=list(forms.values()),
             title=_("Edit %(name)s") % {"name": staff.person.name},
         ))
 

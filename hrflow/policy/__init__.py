@@ -6,13 +6,14 @@ what they return. Every finding carries its POLICY.md id and the notice's clause
 
 from .bulk import BulkInputError, RowError, screen_frame
 from .calendar import is_working_day, publicity_ends
-from .catalogue import RULES, Rule, rule
+from .catalogue import INVALID_DATA, RULES, Rule, rule
 from .contracts import INSTITUTIONAL, LABOUR, probation_months_allowed
 from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
 from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
 from .screening import (
     EDUCATION_RANK,
     GENERAL_CRITERIA,
+    MIN_WORKING_AGE,
     EducationLevel,
     Finding,
     PostCategory,
@@ -36,6 +37,8 @@ __all__ = [
     "RowError",
     "screen_frame",
     "INSTITUTIONAL",
+    "INVALID_DATA",
+    "MIN_WORKING_AGE",
     "LABOUR",
     "is_working_day",
     "probation_months_allowed",

@@ -15,7 +15,16 @@ from .catalogue import RULES
 from .errors import PolicyInputError
 from .i18n import gettext_noop as _
 from .identity import EARLIEST_BIRTH_YEAR
-from .screening import AGE_LIMITS, ATTESTATIONS, EDUCATION_RANK, EDUCATION_REQUIREMENT, GENDERS, PostCategory, _normalise_certificate
+from .screening import (
+    AGE_LIMITS,
+    ATTESTATIONS,
+    EDUCATION_RANK,
+    EDUCATION_REQUIREMENT,
+    GENDERS,
+    MIN_WORKING_AGE,
+    PostCategory,
+    _normalise_certificate,
+)
 
 # ISO 7064 MOD 11-2 weights of the first 17 digits, and the check character per remainder.
 _WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
@@ -154,6 +163,8 @@ def screen_frame(applicants: pd.DataFrame, posts: pd.DataFrame, as_of: date) -> 
         add(flags[field], rule_id, message, lambda i: {})
 
     age = ages_on(births, as_of)
+    add(age < MIN_WORKING_AGE, "LAW-MIN-AGE", _("Aged %(age)d on %(as_of)s; nobody under %(limit)d full years may be hired."),
+        lambda i: {"age": int(age[i]), "as_of": as_of.isoformat(), "limit": MIN_WORKING_AGE})
     cadre = flags["cadre"]
     for (g, is_cadre), (rule_id, limit) in AGE_LIMITS.items():
         if g == "M" and is_cadre:

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from .i18n import gettext_noop as _
 
 
+INVALID_DATA = "DATA-INVALID"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -40,6 +43,11 @@ RULES: dict[str, Rule] = {
         Rule("ELIG-EDU-GENERAL", "三(三)", False, _("Canteen, energy, property, greening staff: junior high school or above")),
         Rule("ELIG-CERT-TECH", "三(三)", True, _("Technical posts: the post's certificate")),
         Rule("ELIG-EDU-TECH", "三(三)", False, _("Technical posts: senior high school or above")),
+        # National law the workflows apply (POLICY.md, labour law)
+        Rule("LAW-MIN-AGE", "第十五条", True, _("Nobody under 16 full years of age may be hired"), source="《劳动法》"),
+        # Not a rule of the notice: marks an application the rules cannot be applied to (an
+        # impossible birth date, a bad ID number), so one bad row never stops a screening job.
+        Rule(INVALID_DATA, "", True, _("The application's data cannot be screened"), source=""),
     ]
 }
 

@@ -76,6 +76,8 @@ ATTESTATIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 GENDERS = ("M", "F")
+# LAW-MIN-AGE (劳动法 art. 15): 未满十六周岁 may not be hired; 16 on the birthday itself is enough.
+MIN_WORKING_AGE = 16
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,12 @@ def screen(applicant: Mapping, post: Mapping, as_of: date) -> ScreeningResult:
     age = age_on(identity.birth_date, as_of)
     findings: list[Finding] = []
 
+    if age < MIN_WORKING_AGE:
+        findings.append(make_finding(
+            "LAW-MIN-AGE", _("Aged %(age)d on %(as_of)s; nobody under %(limit)d full years may be hired."),
+            age=age, as_of=as_of.isoformat(), limit=MIN_WORKING_AGE,
+        ))
+
     for key, rule_id, message in ATTESTATIONS:
         if attestations[key]:
             findings.append(make_finding(rule_id, message))
@@ -250,6 +258,7 @@ def screen(applicant: Mapping, post: Mapping, as_of: date) -> ScreeningResult:
 
 # 三(三): what every applicant must meet whatever the post, in the notice's order.
 GENERAL_CRITERIA: tuple[str, ...] = (
+    "LAW-MIN-AGE",
     *(rule_id for _field, rule_id, _msg in ATTESTATIONS),
     "ELIG-AGE-M", "ELIG-AGE-F", "ELIG-AGE-F-CADRE",
 )

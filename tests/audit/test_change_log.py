@@ -53,14 +53,19 @@ def test_filters_by_user_model_date_and_school(staff_member, school, other_schoo
 
 
 def test_sensitive_fields_are_masked_for_auditors_and_not_for_school_hr(staff_member, user):
+    from hrflow.people.models import ATTESTATION_FIELDS, Attestation
+    from hrflow.people.services import attestation_record
+
     person = staff_member.person
-    services.person_update(person=person, data={"criminal_record": True}, acting_user=user("hr"), reason="更正无犯罪记录证明")
-    flt = AuditFilter(model_key="people.person")
+    attestation_record(staff=staff_member, data={"criminal_record": True}, acting_user=user("hr"), reason="更正无犯罪记录证明")
+    flt = AuditFilter(model_key="people.attestation")
+    labels = {str(Attestation._meta.get_field(f).verbose_name) for f in ATTESTATION_FIELDS}
     audited = change_rows(user=user("auditor"), flt=flt, limit=5)[0][0]
-    change = audited.changes[0]
-    assert (change.old, change.new) == ("***", "***")
+    masked = [c for c in audited.changes if c.field in labels]
+    assert len(masked) == 3 and all(c.new == "***" for c in masked)
     creations = change_rows(user=user("auditor"), flt=AuditFilter(model_key="people.person"), limit=500)[0]
     assert all(person.id_number not in c.new for r in creations for c in r.changes)
+    assert all(person.birth_date.isoformat() not in c.new for r in creations for c in r.changes)
 
 
 def test_auditor_page_and_export(login, staff_member, user):

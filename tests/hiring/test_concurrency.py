@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from hrflow.hiring import services
-from hrflow.hiring.models import Application, RoundPost, SelectionRound
+from hrflow.hiring.models import Application, Publicity, RoundPost, SelectionRound
 from hrflow.org.models import OrgUnit, Role, RoleAssignment, School
 from hrflow.people.models import Staff
 from hrflow.policy import build_id_number
@@ -37,6 +37,7 @@ def hiring_post(transactional_db):
         school=school, title="并发聘用", procedure="-", pay_and_treatment="-", opens_on=date(2026, 1, 1),
         closes_on=date(2026, 1, 2), created_by=officers[0], state="hiring",
     )
+    Publicity.objects.create(round=round, starts_on=date(2026, 1, 5), working_days=7, ends_on=date(2026, 1, 13))
     post = RoundPost.objects.create(round=round, title="厨师", category="canteen", headcount=HEADCOUNT)
     applications = [
         Application.objects.create(

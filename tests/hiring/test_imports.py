@@ -6,9 +6,11 @@ from datetime import date
 import openpyxl
 import pytest
 
+from hrflow.hiring import imports
 from hrflow.hiring.imports import COLUMNS, ImportRejected, applications_import, template_workbook
 from hrflow.hiring.models import Application
 from hrflow.policy import build_id_number
+from tests.core.test_xlsx import crafted_xlsx, wide_bomb
 
 
 def workbook(rows, header=None):
@@ -36,7 +38,16 @@ def test_template_has_the_headers_and_the_posts(open_round):
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == [h for h, _f in COLUMNS]
     sources = [dv.formula1 for dv in sheet.data_validations.dataValidation]
-    assert any("食堂厨师" in s and "女生宿舍管理员" in s for s in sources)
+    assert "'岗位列表'!$A$1:$A$2" in sources
+    assert [c.value for c in book["岗位列表"]["A"]] == ["食堂厨师", "女生宿舍管理员"]
+
+
+def test_the_template_takes_any_number_of_long_post_titles(open_round):
+    # An inline drop-down list stops at 255 characters: 30 long titles used to be a server error.
+    for i in range(30):
+        open_round.posts.create(title=f"第{i}号岗位，负责食堂后厨的清洁与消毒工作", category="canteen", headcount=1)
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook(open_round)))
+    assert len(list(book["岗位列表"]["A"])) == 32
 
 
 def test_a_good_file_is_imported_with_history(open_round, user):
@@ -99,3 +110,66 @@ def test_the_import_page_lists_the_problems(open_round, login):
     response = login("hr").post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload})
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="import-problems"' in html and "身份证号码" in html
+
+
+def refusal(open_round, user, stream, **kwargs):
+    with pytest.raises(ImportRejected) as info:
+        applications_import(round=open_round, stream=stream, acting_user=user("hr"), **kwargs)
+    assert not Application.objects.filter(round=open_round).exists()
+    return info.value.problems
+
+
+def test_an_over_long_file_is_refused_naming_the_cap(open_round, user, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    rows = [row(f"人{i}", date(1985, 1, 1 + i), "男", 60 + i) for i in range(4)]
+    [problem] = refusal(open_round, user, workbook(rows))
+    assert "报名人员超过 3 行" in problem.message and problem.row == 5
+    assert applications_import(round=open_round, stream=workbook(rows[:3]), acting_user=user("hr")) == 3
+
+
+def test_an_oversize_file_is_refused(open_round, user, settings):
+    settings.HRFLOW = {**settings.HRFLOW, "UPLOAD_MAX_BYTES": 2000}
+    [problem] = refusal(open_round, user, workbook([row("甲", date(1985, 1, 1), "男", 51)]))
+    assert "至多接受" in problem.message
+
+
+def test_the_crafted_wide_row_is_refused_on_the_import_page(open_round, login):
+    upload = io.BytesIO(wide_bomb())
+    upload.name = "applicants.xlsx"
+    response = login("hr").post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="import-problems"' in html and "压缩" in html
+    assert not Application.objects.filter(round=open_round).exists()
+
+
+def test_a_wide_row_in_the_file_is_refused_with_its_row(open_round, user):
+    header = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h, _f in COLUMNS)
+    data = crafted_xlsx([f"<row>{header}</row>".encode(), b"<row>" + b"<c><v>1</v></c>" * 300 + b"</row>"])
+    [problem] = refusal(open_round, user, io.BytesIO(data))
+    assert problem.row == 2 and "256" in problem.message
+
+
+def test_a_late_import_needs_a_reason_and_records_it(open_round, user, today):
+    today.set(date(2026, 6, 13))  # the day after closes_on
+    rows = [row("纸质报名", date(1985, 1, 1), "男", 51)]
+    [problem] = refusal(open_round, user, workbook(rows))
+    assert "截止" in problem.message
+    assert refusal(open_round, user, workbook(rows), reason="   ")
+    reason = "6月12日前收到的纸质报名表"
+    assert applications_import(round=open_round, stream=workbook(rows), acting_user=user("hr"), reason=reason) == 1
+    history = Application.objects.get(name="纸质报名").history.get()
+    assert reason in history.history_change_reason and history.history_user.username == "hr"
+
+
+def test_the_import_page_asks_for_the_reason_after_the_deadline(open_round, login, today):
+    client = login("hr")
+    assert "reason" not in client.get(f"/hiring/rounds/{open_round.pk}/import/").context["form"].fields
+    today.set(date(2026, 6, 13))
+    upload = workbook([row("纸质报名", date(1985, 1, 1), "男", 51)])
+    upload.name = "applicants.xlsx"
+    response = client.post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload})
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    upload.seek(0)
+    response = client.post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload, "reason": "按时收到的纸质报名表"})
+    assert response.status_code == 302
+    assert Application.objects.get(name="纸质报名").history.get().history_change_reason.endswith("按时收到的纸质报名表")

@@ -4,12 +4,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hrflow.contracts.models import Contract
+from hrflow.core import clock
 from hrflow.hiring import services, steps
 from hrflow.hiring.models import Application, Finding, SelectionRound
-from hrflow.people.models import Staff
+from hrflow.people.models import Person, Staff
 
 from .conftest import applicant, by_name
 
@@ -30,14 +32,15 @@ def test_plan_needs_leadership_approval_before_publishing(planned_round, user):
     assert steps.open_step_names(round) == ["publish"]
 
 
-def test_online_application_validates_identity_and_refuses_duplicates(open_round):
+def test_online_application_validates_identity_and_refuses_duplicates_neutrally(open_round):
     post = open_round.posts.get(category="canteen")
     data = applicant("张三", date(1990, 1, 1), "M")
     application = services.application_submit(round=open_round, post=post, data=data)
     assert len(application.code) == 10 and application.birth_date == date(1990, 1, 1)
     with pytest.raises(Exception) as dup:
         services.application_submit(round=open_round, post=post, data=data)
-    assert "id_number" in dup.value.message_dict
+    # Neutral: the refusal names no field, so it does not confirm that this ID number applied.
+    assert dup.value.code == "application_not_accepted" and not hasattr(dup.value, "error_dict")
     with pytest.raises(Exception) as wrong:
         services.application_submit(round=open_round, post=post, data=dict(data, gender="F", name="李四"))
     assert "gender" in wrong.value.message_dict
@@ -100,7 +103,7 @@ def assess(round, hr, scores):
 
 
 @pytest.fixture
-def assessed_round(screened_round, user):
+def assessed_round(screened_round, user, today):
     hr = user("hr")
     services.finding_override(finding=by_name(screened_round, "丁厨师").findings.get(), reason="经验丰富", acting_user=hr)
     services.application_exclude(application=by_name(screened_round, "庚宿管"), reason="学历不符", acting_user=hr)
@@ -112,7 +115,9 @@ def assessed_round(screened_round, user):
         "丁厨师": ("85", "85", "85", "87"),  # 85, 86 -> 85.6
         "己宿管": ("75", "75", "75", "75"),
     })
-    return services.round_finish_assessment(round=round, acting_user=hr)
+    round = services.round_finish_assessment(round=round, acting_user=hr)
+    today.set(date(2026, 6, 22))  # examinations on the 20th, the meeting on the 22nd
+    return round
 
 
 def test_ranking_weights_and_calls_the_best_to_examinations(assessed_round):
@@ -148,7 +153,7 @@ def examine_all(round, hr):
     while round.applications.filter(state=A.EXAMINING).exists():
         for app in round.applications.filter(state=A.EXAMINING):
             for kind in ("medical", "background"):
-                services.examination_record(application=app, kind=kind, passed=True, place="市一医院", held_on=date(2026, 6, 20),
+                services.examination_record(application=app, kind=kind, passed=True, place="市一医院", held_on=clock.today(),
                                             notes="", refutes_attestation=False, acting_user=hr)
     return services.round_finish_examination(round=round, acting_user=hr)
 
@@ -282,17 +287,84 @@ def with_id_of(application, staff):
     return Application.objects.get(pk=application.pk)
 
 
-def test_hire_of_someone_employed_elsewhere_needs_acknowledgement(hiring_round, user, other_school):
+def test_hire_of_someone_employed_elsewhere_needs_a_transfer_and_keeps_their_record(hiring_round, user, other_school):
     hr = user("hr")
-    elsewhere = Staff.objects.filter(school=other_school, status="active").first()
+    elsewhere = Staff.objects.filter(school=other_school, status="active").select_related("person").first()
+    person = elsewhere.person
+    before = (person.name, person.education, person.phone, person.cadre, person.history.count())
     application = with_id_of(by_name(hiring_round, "乙厨师"), elsewhere)
     with pytest.raises(services.OverlapNotAcknowledged):
         services.application_hire(application=application, acting_user=hr)
-    staff = services.application_hire(application=application, acting_user=hr, acknowledge_overlap=True)
-    assert staff.person == elsewhere.person
+    with pytest.raises(services.HiringError):  # a second employment is not allowed by default
+        services.application_hire(application=application, acting_user=hr, link="new", reason="兼职")
+    staff = services.application_hire(application=application, acting_user=hr, link="transfer", reason="调入本校食堂")
+    assert staff.person == person and staff.title == ""
+    fresh = Person.objects.get(pk=person.pk)
+    assert (fresh.name, fresh.education, fresh.phone, fresh.cadre, fresh.history.count()) == before
+    assert Staff.objects.get(pk=elsewhere.pk).status == "exiting"
+    assert staff.attestation.criminal_record == application.criminal_record
 
 
 def test_someone_already_working_at_the_school_is_not_hired_again(hiring_round, user, staff_member):
     application = with_id_of(by_name(hiring_round, "乙厨师"), staff_member)
     with pytest.raises(services.HiringError):
         services.application_hire(application=application, acting_user=user("hr"), acknowledge_overlap=True)
+
+
+# --- No legal period can be backdated or skipped (issue 7, class 2) ---------------------------
+
+def test_a_plan_cannot_open_in_the_past_nor_take_an_earlier_reference_date(school, user, today):
+    from .conftest import PLAN, POSTS
+
+    today.set(date(2026, 6, 2))
+    for change, field in ((dict(opens_on=date(2026, 6, 1)), "opens_on"), (dict(reference_date=date(2026, 6, 1)), "reference_date"),
+                          (dict(reference_date=date(2026, 6, 13)), "reference_date")):
+        with pytest.raises(ValidationError) as refused:
+            services.round_create(school=school, data={**PLAN, "opens_on": date(2026, 6, 2), **change}, posts=[dict(p) for p in POSTS],
+                                  acting_user=user("hr"))
+        assert field in refused.value.message_dict
+    assert not SelectionRound.objects.filter(title=PLAN["title"]).exists()
+
+
+def test_an_approved_plan_whose_window_has_begun_is_revised_not_announced(planned_round, user, today):
+    hr = user("hr")
+    services.round_submit(round=planned_round, acting_user=hr)
+    services.round_approve(round=planned_round, acting_user=user("leader"))
+    today.set(date(2026, 6, 3))  # approved late: the window opened on the 1st
+    with pytest.raises(services.HiringError):
+        services.round_publish(round=planned_round, acting_user=hr)
+    round = services.round_revise(round=planned_round, acting_user=hr, reason="报名时间顺延")
+    assert round.state == "draft" and steps.open_step_names(round) == ["submit_plan"]
+
+
+def test_examination_dates_are_neither_in_the_future_nor_before_the_call(assessed_round, user, today):
+    first = by_name(assessed_round, "乙厨师")
+    for held_on in (date(2026, 6, 23), date(2026, 6, 12)):  # tomorrow; before the call on the 13th
+        with pytest.raises(services.HiringError):
+            services.examination_record(application=first, kind="medical", passed=True, place="市一医院", held_on=held_on,
+                                        notes="", refutes_attestation=False, acting_user=user("hr"))
+    assert not first.examinations.exists()
+
+
+def test_a_review_is_recorded_after_it_met_with_enough_members(assessed_round, user, today):
+    round = examine_all(assessed_round, user("hr"))
+    agenda = services.review_agenda(round)
+    votes = {i["key"]: (2, 0, 0) for i in agenda}
+    attempts = [
+        (timezone.make_aware(datetime(2026, 6, 23, 9)), MEMBERS),  # tomorrow
+        (timezone.make_aware(datetime(2026, 6, 19, 9)), MEMBERS),  # before the examinations of the 20th
+        (timezone.make_aware(datetime(2026, 6, 22, 9)), MEMBERS[:2]),  # two people are no collective
+    ]
+    for held_at, members in attempts:
+        with pytest.raises(services.HiringError):
+            services.review_record(round=round, held_at=held_at, place="会议室", minutes="研究", members=members,
+                                   votes=votes, acting_user=user("leader"))
+    assert not round.reviews.exists() and SelectionRound.objects.get(pk=round.pk).state == "reviewing"
+
+
+def test_the_publicity_cannot_start_before_the_day_it_is_published(assessed_round, user, today):
+    round = examine_all(assessed_round, user("hr"))
+    full_review(round, user("leader"))
+    with pytest.raises(services.HiringError):
+        services.publicity_start(round=round, starts_on=date(2026, 6, 21), acting_user=user("hr"))
+    assert not round.publicities.exists() and SelectionRound.objects.get(pk=round.pk).state == "reviewed"

@@ -49,7 +49,8 @@ def test_apply_errors_name_the_field(client, open_round):
 def test_applicants_see_findings_with_clauses(client, screened_round):
     old = by_name(screened_round, "丁厨师")
     html = client.post("/jobs/status/", {"code": old.code, "id_number": old.id_number}).content.decode()
-    assert "ELIG-AGE-M" not in html and "男性年龄在60周岁以下" in html and "三(三)" in html
+    # A rule code travels with its title and clause, never alone.
+    assert "ELIG-AGE-M 男性年龄在60周岁以下 · 三(三)" in html
 
 
 def test_applicant_ids_are_masked_except_for_hr_of_the_school(login, screened_round):
@@ -90,8 +91,8 @@ def test_refused_step_comes_back_as_a_message(login, planned_round):
 def test_hr_creates_a_round_with_posts(login, school):
     data = {
         "school": school.pk, "title": "新遴选", "procedure": "报名—审查", "extra_criteria": "", "exam_weight": "40",
-        "interview_weight": "60", "tie_break": "interview", "pay_and_treatment": "面议", "opens_on": "2026-06-01",
-        "closes_on": "2026-06-10", "reference_date": "",
+        "interview_weight": "60", "tie_break": "interview", "pay_and_treatment": "面议", "opens_on": "2099-06-01",
+        "closes_on": "2099-06-10", "reference_date": "",
         "posts-TOTAL_FORMS": "1", "posts-INITIAL_FORMS": "0", "posts-MIN_NUM_FORMS": "1", "posts-MAX_NUM_FORMS": "1000",
         "posts-0-title": "宿管", "posts-0-category": "dormitory", "posts-0-headcount": "1", "posts-0-dorm_gender": "",
         "posts-0-certificate": "", "posts-0-employment_type": "contract", "posts-0-term_months": "36",
@@ -111,3 +112,11 @@ def test_auditor_replays_a_round(login, screened_round, user):
     html = login("auditor").get(f"/hiring/rounds/{screened_round.pk}/timeline/").content.decode()
     assert "学历不符合" in html and "报名" in html
     assert by_name(screened_round, "庚宿管").id_number not in html
+
+
+def test_hr_reads_an_applicants_declaration_only_while_they_apply(login, screened_round):
+    client = login("hr")
+    live = client.get(f"/hiring/applications/{by_name(screened_round, '甲厨师').pk}/").content.decode()
+    assert 'data-testid="attestations-masked"' not in live
+    out = client.get(f"/hiring/applications/{by_name(screened_round, '戊厨师').pk}/").content.decode()
+    assert 'data-testid="attestations-masked"' in out

@@ -7,6 +7,8 @@ from hrflow.people import services
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
 
+CLEAN = {"criminal_record": False, "infectious_disease": False, "mental_illness_history": False}
+
 
 def test_transition_records_user_and_reason(staff_member, user):
     hr = user("hr")
@@ -40,9 +42,8 @@ def test_staff_create_is_atomic(school, user):
     with pytest.raises(ValidationError):
         services.staff_create(
             school=school,
-            person_data={"id_number": number, "name": "周强", "education": "junior_high", "phone": "", "cadre": False,
-                         "criminal_record": False, "infectious_disease": False, "mental_illness_history": False},
-            staff_data=bad_staff, acting_user=user("hr"), reason="新聘",
+            person_data={"id_number": number, "name": "周强", "education": "junior_high", "phone": "", "cadre": False},
+            staff_data=bad_staff, attestation_data=CLEAN, acting_user=user("hr"), reason="新聘",
         )
     assert not Person.objects.filter(id_number=number).exists()
 
@@ -51,11 +52,10 @@ def test_staff_create_writes_history_with_the_officer(school, user):
     number = build_id_number("510104", date(1988, 8, 8), 17)
     staff = services.staff_create(
         school=school,
-        person_data={"id_number": number, "name": "周强", "education": "junior_high", "phone": "", "cadre": False,
-                     "criminal_record": False, "infectious_disease": False, "mental_illness_history": False},
+        person_data={"id_number": number, "name": "周强", "education": "junior_high", "phone": "", "cadre": False},
         staff_data={"post_category": "canteen", "employment_type": "contract", "title": "帮厨", "dormitory": None,
                     "food_safety_manager": False, "hired_on": date(2024, 9, 1)},
-        acting_user=user("hr"), reason="新聘",
+        attestation_data=CLEAN, acting_user=user("hr"), reason="新聘",
     )
     assert staff.person.history.get().history_user.username == "hr"
     assert staff.history.get().history_change_reason == "新聘"

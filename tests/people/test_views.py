@@ -115,3 +115,36 @@ def test_hr_edits_with_a_reason_and_history_has_from_and_to(login, staff_member)
     record = staff_member.person.history.latest("history_date")
     assert record.phone == "13912345678" and record.prev_record.phone != "13912345678"
     assert record.history_change_reason == "职工更换手机号"
+
+
+@pytest.mark.parametrize("role", ["leader", "auditor", "bureau"])
+def test_where_the_id_is_masked_the_age_replaces_the_birth_date(role, login, staff_member):
+    person = staff_member.person
+    html = login(role).get(f"/people/staff/{person.employments.first().pk}/").content.decode()
+    assert 'data-testid="age"' in html and 'data-testid="birth-date"' not in html
+    for shown in (person.birth_date.isoformat(), f"{person.birth_date.year}年{person.birth_date.month}月{person.birth_date.day}日"):
+        assert shown not in html
+
+
+def test_another_school_entering_a_known_id_sees_it_masked_and_changes_nothing(login, staff_member, other_school):
+    person = staff_member.person
+    before = (person.name, person.education, person.phone, person.history.count())
+    client = login("hr2")
+    data = new_staff_post(other_school, person.id_number, **{"person-name": "改名", "person-education": "doctorate",
+                                                               "staff-post_category": "canteen", "staff-title": ""})
+    page = client.post("/people/staff/new/", data)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="existing-person"' in html
+    assert person.masked_id_number in html
+    fresh = Person.objects.get(pk=person.pk)
+    assert (fresh.name, fresh.education, fresh.phone, fresh.history.count()) == before
+    assert not Staff.objects.filter(school=other_school, person=person).exists()
+    # A second employment is refused here; the transfer is taken, and the person stays as recorded.
+    refused = client.post("/people/staff/new/", {**data, "link": "new"})
+    assert refused.status_code == 200 and 'data-testid="existing-person"' in refused.content.decode()
+    assert not Staff.objects.filter(school=other_school, person=person).exists()
+    done = client.post("/people/staff/new/", {**data, "link": "transfer", "reason": "调入本校"})
+    assert done.status_code == 302
+    assert Staff.objects.get(pk=staff_member.pk).status == "exiting"
+    fresh = Person.objects.get(pk=person.pk)
+    assert (fresh.name, fresh.education, fresh.phone) == before[:3]

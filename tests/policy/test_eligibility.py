@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from hrflow.policy import (
+    INVALID_DATA,
     RULES,
     IdentityMismatch,
     InvalidIdNumber,
@@ -44,6 +45,7 @@ POLICY_TABLE = {
     "ELIG-EDU-GENERAL": ("三(三)", False),
     "ELIG-CERT-TECH": ("三(三)", True),
     "ELIG-EDU-TECH": ("三(三)", False),
+    "LAW-MIN-AGE": ("第十五条", True),
 }
 
 
@@ -52,7 +54,9 @@ def rules_of(result):
 
 
 def test_catalogue_matches_policy_table():
-    assert {rid: (r.clause, r.hard) for rid, r in RULES.items()} == POLICY_TABLE
+    # DATA-INVALID is no rule of the notice: it marks a row the rules cannot be applied to.
+    assert {rid: (r.clause, r.hard) for rid, r in RULES.items() if rid != INVALID_DATA} == POLICY_TABLE
+    assert RULES[INVALID_DATA].hard
 
 
 @pytest.mark.parametrize("category", sorted(POSTS))
@@ -256,3 +260,22 @@ def test_published_requirements_are_the_rules_screen_applies(category):
     failed = {f.rule for f in screen(worst, post, AS_OF).findings}
     assert failed == ({"ELIG-CRIMINAL", "ELIG-HEALTH", "ELIG-MENTAL", "ELIG-AGE-M"} | set(post_requirements(post)))
     assert set(GENERAL_CRITERIA) >= {"ELIG-CRIMINAL", "ELIG-HEALTH", "ELIG-MENTAL", "ELIG-AGE-M", "ELIG-AGE-F", "ELIG-AGE-F-CADRE"}
+
+
+@pytest.mark.parametrize(
+    "birth, expected",
+    [
+        (date(2008, 6, 30), []),  # 16 on the reference date itself: old enough
+        (date(2008, 7, 1), ["LAW-MIN-AGE"]),  # one day short of 16
+        (date(2024, 6, 30), ["LAW-MIN-AGE"]),  # born on the reference date
+    ],
+)
+def test_under_sixteen_is_a_hard_finding(birth, expected):
+    result = screen(make_applicant(birth=birth, gender="F", education="junior_high"), POSTS["canteen"], AS_OF)
+    assert rules_of(result) == expected
+    assert all(f.hard and f.clause == "第十五条" for f in result.findings)
+
+
+def test_born_after_the_reference_date_is_impossible_input():
+    with pytest.raises(PolicyInputError):
+        screen(make_applicant(birth=date(2024, 7, 1), gender="F", education="junior_high"), POSTS["canteen"], AS_OF)
