@@ -1,4 +1,5 @@
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -22,10 +23,16 @@ class _FilteredMixin(ScopedPermissionMixin):
         return None
 
     def get_filter(self):
+        """The form and its filter; the filter is None when the form has errors: an unreadable value
+        must not be dropped, or the page (and the export) would show every change in scope."""
         schools = schools_visible_to(self.request.user, {Role.AUDITOR})
-        form = AuditFilterForm(self.request.GET or None, schools=schools)
+        query = self.request.GET.copy()
+        query.pop("page", None)  # the pager's, not a filter: an unfiltered page 2 is still unfiltered
+        form = AuditFilterForm(query or None, schools=schools)
         flt = AuditFilter()
-        if form.is_valid():
+        if form.is_bound and not form.is_valid():
+            return form, None
+        if form.is_bound:
             data = form.cleaned_data
             school = schools.filter(pk=data["school"]).first() if data["school"] else None
             flt = AuditFilter(
@@ -48,11 +55,14 @@ class ChangeListView(_FilteredMixin, generic.TemplateView):
         except ValueError:
             page = 1
         page = min(page, MAX_PAGE)  # a huge page number overflows the database's integer offset
-        rows, has_more = change_rows(user=self.request.user, flt=flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if flt is None:
+            rows, has_more = [], False
+        else:
+            rows, has_more = change_rows(user=self.request.user, flt=flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            form=form, rows=rows, page=page, has_more=has_more, query=query.urlencode(), **kwargs
+            form=form, rows=rows, page=page, has_more=has_more, query=query.urlencode(), filter_invalid=flt is None, **kwargs
         )
 
 
@@ -60,7 +70,13 @@ class ChangeExportView(_FilteredMixin, generic.View):
     """The filtered change log as xlsx, one line per field change."""
 
     def get(self, request, *args, **kwargs):
-        _form, flt = self.get_filter()
+        form, flt = self.get_filter()
+        if flt is None:
+            # Nothing is exported under a filter that did not parse: the page says what to correct.
+            query = request.GET.copy()
+            query.pop("page", None)
+            context = {"form": form, "rows": [], "page": 1, "has_more": False, "query": query.urlencode(), "filter_invalid": True}
+            return render(request, "audit/change_list.html", context, status=400)
         rows, _more = change_rows(user=request.user, flt=flt, offset=0, limit=EXPORT_LIMIT)
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -70,7 +86,7 @@ class ChangeExportView(_FilteredMixin, generic.View):
         # keeps it text, never a formula.
         writer = Writer(response, constant_memory=True)
         sheet = writer.sheet(_("Changes"))
-        headers = [_("When"), _("User"), _("Record type"), _("Record"), _("Action"), _("Field"), _("From"), _("To"), _("Reason")]
+        headers = [_("When"), _("User"), _("Record type"), _("Record"), _("Action"), _("Field"), _("Old value"), _("New value"), _("Reason")]
         writer.header(sheet, headers)
         line = 1
         for row in rows:

@@ -79,10 +79,15 @@ def axes_username(request, credentials=None) -> str | None:
     return str(username).replace("\x00", "")[:longest]
 
 
-def _retry_context(seconds: int) -> dict:
-    seconds = max(int(seconds), 1)
+def _retry_context(seconds: float) -> dict:
+    seconds = max(math.ceil(seconds), 1)
+    retry_at = timezone.localtime() + timedelta(seconds=seconds)
+    if retry_at.second or retry_at.microsecond:
+        # The page names the minute (`when`: 2026年11月26日 07:03): round up, so that "try again
+        # after 07:03" is true rather than a minute early.
+        retry_at = retry_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return {
-        "retry_at": timezone.localtime() + timedelta(seconds=seconds),
+        "retry_at": retry_at,
         "retry_minutes": math.ceil(seconds / 60),
         "retry_seconds": seconds,
     }
@@ -90,7 +95,7 @@ def _retry_context(seconds: int) -> dict:
 
 def too_many_requests(request, seconds: int, template: str = "429.html"):
     response = render(request, template, _retry_context(seconds), status=429)
-    response["Retry-After"] = str(max(int(seconds), 1))
+    response["Retry-After"] = str(max(math.ceil(seconds), 1))
     return response
 
 

@@ -10,7 +10,9 @@ bomb, or when its first sheet is wider or longer than the caller's template allo
 openpyxl parses a whole row before it can drop the columns it was not asked for (a 338 KB
 file with one row of 3 million cells held a worker for two minutes at 2.8 GB), so the
 sheet's XML is first counted with expat, which builds nothing, and the counting stops at
-the first row over the limits.
+the first row over the limits. The same pass finds formula cells (a `c` with an `f` child):
+openpyxl would hand over the formula's cached result, so a name typed as =1+1 would arrive
+as "2". A formula in the template's columns refuses the file, naming its cells.
 """
 
 import io
@@ -37,6 +39,7 @@ RATIO_FROM_BYTES = 2**20  # small members may compress absurdly and harmlessly
 MAX_MEMBERS = 1000
 OTHER_SHEET_ELEMENTS = 100_000  # a sheet of notes or lists beside the template's
 MAX_ROW_CELLS = 256  # cells one row may carry, empty or not (old Excel's IV): the template has a dozen
+MAX_FORMULA_CELLS = 200  # formula cells named one by one; the rest are counted
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
@@ -119,6 +122,26 @@ class UploadRefused(ValueError):
         super().__init__(message)
 
 
+class FormulaCells(UploadRefused):
+    """Cells of the caller's columns that hold a formula. `cells` lists the first
+    MAX_FORMULA_CELLS of them as (row, column), both counted from 1; `count` is all of them."""
+
+    def __init__(self, cells: list[tuple[int, int]], count: int):
+        row, column = cells[0]
+        super().__init__(_("Row %(row)d, column %(column)s: the cell holds a formula; type the value itself.")
+                         % {"row": row, "column": column_letters(column)}, row=row)
+        self.cells, self.count = cells, count
+
+
+def column_letters(column: int) -> str:
+    """1 -> A, 27 -> AA: the column as Excel names it."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def upload_max_bytes() -> int:
     return int(settings.HRFLOW.get("UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
 
@@ -129,7 +152,8 @@ def _mib(n: int) -> str:
 
 def read_upload(stream, *, columns: int, max_rows: int, max_bytes: int | None = None) -> list[tuple]:
     """The first sheet of an uploaded xlsx: its header row and at most `max_rows` data rows,
-    each a tuple of `columns` values (None where empty). Raises UploadRefused."""
+    each a tuple of `columns` values (None where empty). Raises UploadRefused, or its
+    subclass FormulaCells when a cell of those rows and columns holds a formula."""
     limit = max_bytes or upload_max_bytes()
     data = _bounded_read(stream, limit)
     try:
@@ -146,16 +170,19 @@ def read_upload(stream, *, columns: int, max_rows: int, max_bytes: int | None = 
         worksheets = _worksheet_parts(archive)
         first = _first_sheet(archive)
         element_cap = 4 * (max_rows + 1) * columns + 100_000
+        sheet_counter = _SheetCounter(max_rows, cell_cap=2 * (max_rows + 1) * columns + 1000, columns=columns)
         for info in members:
             name = info.filename
             if name == first:
-                _scan(archive, name, _SheetCounter(max_rows, cell_cap=2 * (max_rows + 1) * columns + 1000))
+                _scan(archive, name, sheet_counter)
             elif name in worksheets:
                 _scan(archive, name, _ElementCounter(OTHER_SHEET_ELEMENTS))
             elif name.endswith((".xml", ".rels")):
                 _scan(archive, name, _ElementCounter(element_cap))
         if first not in worksheets:
             raise UploadRefused(_("The workbook has no sheet."))
+        if sheet_counter.formula_count:
+            raise FormulaCells(sheet_counter.formulas, sheet_counter.formula_count)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises anything from KeyError to TypeError on a broken package
@@ -261,14 +288,33 @@ def _local(tag: str) -> str:
     return tag.rsplit(" ", 1)[-1]
 
 
-class _SheetCounter:
-    """Counts the first sheet's rows and cells; stops at the first row over the limits."""
+_NO_COLUMN = 1 << 30
 
-    def __init__(self, max_rows: int, cell_cap: int):
+
+def _column_number(reference: str) -> int | None:
+    """The column of a cell reference ("B3" -> 2); None when it names no column Excel has."""
+    letters = reference.rstrip("0123456789")
+    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
+        return None
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - ord("A") + 1
+    return number
+
+
+class _SheetCounter:
+    """Counts the first sheet's rows and cells, stopping at the first row over the limits,
+    and notes the formula cells within the first `columns` columns."""
+
+    def __init__(self, max_rows: int, cell_cap: int, columns: int = 0):
         self.max_rows, self.cell_cap, self.total = max_rows, cell_cap, 0
+        self.columns = columns
         self.row = 0
         self.cells = 0
+        self.column = 0  # of the current cell, counted from 1
+        self.in_cell = False
         self.has_value = False
+        self.formulas, self.formula_count = [], 0
 
     def start(self, tag, attrs):
         name = _local(tag)
@@ -277,9 +323,13 @@ class _SheetCounter:
                 self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
             except ValueError:
                 raise UploadRefused(_("The file is not an xlsx workbook.")) from None
-            self.cells, self.has_value = 0, False
+            self.cells, self.column, self.has_value = 0, 0, False
         elif name == "c":
             self.cells += 1
+            self.in_cell = True
+            # A cell without a reference follows the one before it, as openpyxl reads it.
+            # A reference naming no column puts the cell beyond every template's columns.
+            self.column = (_column_number(attrs["r"]) or _NO_COLUMN) if "r" in attrs else self.column + 1
             self.total += 1
             if self.total > self.cell_cap:
                 raise UploadRefused(_("The file holds more data than a filled-in template can; check that it is the template."), row=self.row)
@@ -292,9 +342,14 @@ class _SheetCounter:
             if self.row > self.max_rows + 1:
                 raise UploadRefused(_("The sheet has more than %(n)d rows of applicants; at most %(n)d are read from one file.")
                                     % {"n": self.max_rows}, row=self.row)
+            if name == "f" and self.in_cell and self.column <= self.columns:
+                self.formula_count += 1
+                if len(self.formulas) < MAX_FORMULA_CELLS:
+                    self.formulas.append((self.row, self.column))
 
     def end(self, tag):
-        pass
+        if _local(tag) == "c":
+            self.in_cell = False
 
 
 def _scan(archive, name: str, counter, extra=None):

@@ -6,17 +6,17 @@ after today is not a person who can apply); whether an applicant is old enough i
 question, not this module's.
 """
 
-import re
-import unicodedata
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+# The name and phone rules are shared with HR's staff forms; NAME_MAX and PHONE_MAX stay importable
+# from here for hiring.forms, which sizes its inputs by them.
+from hrflow.core.validators import NAME_MAX, PHONE_MAX, invisible, name_problem, phone_problem  # noqa: F401
 from hrflow.people.models import Education
 from hrflow.policy import PolicyInputError, parse_id_number
 
-NAME_MAX = 100
-PHONE_MAX = 32
 CERTIFICATE_MAX = 100
 CERTIFICATES_MAX = 20
 ATTESTATIONS = ("cadre", "criminal_record", "infectious_disease", "mental_illness_history")
@@ -33,13 +33,6 @@ EDUCATION_ALIASES = {
     "博士研究生": "doctorate",
 }
 
-# Mobile: 1[3-9] and 9 digits. Landline: area code 0 + 2-3 digits and a 7-8 digit number, or
-# the local number alone. With +86 / 0086 the area code drops its leading 0.
-_MOBILE = r"1[3-9]\d{9}"
-_NATIONAL = re.compile(rf"{_MOBILE}|0\d{{2,3}}[2-9]\d{{6,7}}|[2-9]\d{{6,7}}")
-_INTERNATIONAL = re.compile(rf"{_MOBILE}|[1-9]\d{{1,2}}[2-9]\d{{6,7}}")
-_PHONE_CHARACTERS = re.compile(r"[0-9+\- ()]+")
-
 
 def split_certificates(text: str) -> list[str]:
     """Certificate names as written in one field: separated by commas (，、 or ,)."""
@@ -54,12 +47,6 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def _invisible(text: str) -> bool:
-    # Control (Cc), format (Cf: zero-width, bidi overrides) and surrogate (Cs) characters
-    # make a name that prints as another; no real name needs them.
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in text)
 
 
 def _yes_no(value):
@@ -85,17 +72,6 @@ def translated(error: PolicyInputError) -> str:
     return _(error.template) % error.params if error.params else _(error.template)
 
 
-def phone_is_plausible(text: str) -> bool:
-    if not _PHONE_CHARACTERS.fullmatch(text):
-        return False
-    digits = re.sub(r"[\- ()]", "", text)
-    if digits.startswith("+86"):
-        return bool(_INTERNATIONAL.fullmatch(digits[3:]))
-    if digits.startswith("0086"):
-        return bool(_INTERNATIONAL.fullmatch(digits[4:]))
-    return "+" not in digits and bool(_NATIONAL.fullmatch(digits))
-
-
 def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -> tuple[dict, dict[str, str]]:
     """`raw` holds the fields of FIELDS as typed values (the form) or as cell values (the
     import: 男/女, 是/否, education labels, certificates as one text). Returns the clean
@@ -103,12 +79,8 @@ def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -
     clean, errors = {}, {}
 
     name = _text(raw.get("name"))
-    if not name:
-        errors["name"] = _("The name is missing.")
-    elif len(name) > NAME_MAX:
-        errors["name"] = _("The name has %(length)d characters; at most %(max)d are allowed.") % {"length": len(name), "max": NAME_MAX}
-    elif _invisible(name):
-        errors["name"] = _("The name contains control or invisible characters.")
+    if problem := name_problem(name):
+        errors["name"] = problem
     clean["name"] = name
 
     raw_id = raw.get("id_number")
@@ -125,7 +97,7 @@ def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -
         if identity.birth_date > today:
             # LAW-MIN-AGE: a birth date after today is impossible input, refused where it enters.
             errors["id_number"] = _("The ID number gives a birth date after today (%(date)s); check the number.") % {
-                "date": identity.birth_date.isoformat()}
+                "date": date_format(identity.birth_date, "DATE_FORMAT")}
             identity = None
         else:
             clean.update(id_number=identity.number, birth_date=identity.birth_date)
@@ -143,17 +115,15 @@ def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -
     if not phone:
         if phone_required:
             errors["phone"] = _("The phone number is missing.")
-    elif len(phone) > PHONE_MAX:
-        errors["phone"] = _("The phone number has %(length)d characters; at most %(max)d are allowed.") % {
-            "length": len(phone), "max": PHONE_MAX}
-    elif not phone_is_plausible(phone):
-        errors["phone"] = _("“%(value)s” is not a phone number: write a mobile number (11 digits starting with 1) or a landline with its area code.") % {
-            "value": phone}
+    elif problem := phone_problem(phone):
+        errors["phone"] = problem
     clean["phone"] = phone
 
     education_text = _text(raw.get("education"))
     education = _education_lookup().get(education_text)
-    if education is None:
+    if not education_text:
+        errors["education"] = _("The education level is missing.")
+    elif education is None:
         errors["education"] = _("Unknown education level “%(value)s”.") % {"value": education_text[:NAME_MAX]}
     clean["education"] = education
 
@@ -166,7 +136,7 @@ def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -
             "count": len(certificates), "max": CERTIFICATES_MAX}
     elif any(len(c) > CERTIFICATE_MAX for c in certificates):
         errors["certificates"] = _("A certificate name has more than %(max)d characters.") % {"max": CERTIFICATE_MAX}
-    elif any(_invisible(c) for c in certificates):
+    elif any(invisible(c) for c in certificates):
         errors["certificates"] = _("A certificate name contains control or invisible characters.")
     clean["certificates"] = certificates
 

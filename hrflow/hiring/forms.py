@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from hrflow.core import clock
@@ -22,7 +23,7 @@ def validate_plausible_date(value):
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise forms.ValidationError(
             _("Enter a date between %(earliest)s and %(latest)s."), code="date_range",
-            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            params={"earliest": date_format(EARLIEST_DATE, "DATE_FORMAT"), "latest": date_format(LATEST_DATE, "DATE_FORMAT")},
         )
 
 

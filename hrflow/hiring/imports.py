@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hrflow.core import clock
 from hrflow.core.bulk import insert_rows, snapshot_history
-from hrflow.core.xlsx import UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (upload_max_bytes: the import page states it)
+from hrflow.core.xlsx import FormulaCells, UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (upload_max_bytes: the import page states it)
 
 from .applicants import validate_applicant
 from .models import Application, SelectionRound, new_application_code
@@ -42,7 +44,7 @@ IMPORT_FIELDS = ["round", "post", "code", "name", "id_number", "gender", "birth_
 
 @dataclass(frozen=True)
 class RowProblem:
-    row: int
+    row: int  # 0: the file as a whole (the page shows no row number)
     column: str
     message: str
 
@@ -80,7 +82,10 @@ def template_workbook(round: SelectionRound) -> bytes:
             f"遴选：{round.title}",
             "身份证号码请按文本填写（18位，末位可为X）；性别须与身份证号码一致。",
             "持有上岗证：多个证书用逗号分隔，至多20个。是/否栏只填“是”或“否”。",
-            "姓名至多100字；联系电话填手机号（11位）或带区号的固定电话。",
+            "姓名至多100字，只填文字（少数民族姓名的间隔号“·”可用），不含数字、符号或表情。",
+            "学历从下拉列表中选择，不可空缺。",
+            "联系电话填以13至19开头的11位手机号，或7至8位的固定电话（可带区号，如028-86123456）。",
+            "各栏直接填写内容，不要使用公式：含公式的文件不予导入。",
             f"每个文件至多{MAX_ROWS}行；任何一行有误，整个文件不予导入，并逐行列出错误。",
         ]):
             writer.cell(notes, i, 0, line)
@@ -95,12 +100,20 @@ def parse_applicants(round: SelectionRound, stream) -> list[dict]:
     online form's own validation (hiring.applicants.validate_applicant)."""
     try:
         rows = read_upload(stream, columns=len(COLUMNS), max_rows=MAX_ROWS)
+    except FormulaCells as refused:
+        # The cached result of a formula is not what the officer typed (=1+1 would be a name "2").
+        problems = [RowProblem(row, COLUMNS[column - 1][0], _("The cell holds a formula; type the value itself."))
+                    for row, column in refused.cells]
+        if refused.count > len(refused.cells):
+            more = refused.count - len(refused.cells)
+            problems.append(RowProblem(0, "", ngettext("%(n)d more cell holds a formula.", "%(n)d more cells hold a formula.", more) % {"n": more}))
+        raise ImportRejected(problems) from None
     except UploadRefused as refused:
         raise ImportRejected([RowProblem(refused.row, "", refused.message)]) from None
     header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
     expected = [h for h, _f in COLUMNS]
     if header != expected:
-        raise ImportRejected([RowProblem(1, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
+        raise ImportRejected([RowProblem(0, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
     posts = {p.title: p for p in round.posts.all()}
     today = clock.today()
     problems, records, seen = [], [], {}
@@ -126,7 +139,7 @@ def parse_applicants(round: SelectionRound, stream) -> list[dict]:
         if record.get("id_number") in existing:
             problems.append(RowProblem(record["row"], HEADER_OF["id_number"], _("This person has already applied in this round.")))
     if not records and not problems:
-        problems.append(RowProblem(2, "", _("The file has no applicants.")))
+        problems.append(RowProblem(0, "", _("The file has no applicants.")))
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: (p.row, COLUMN_ORDER.get(p.column, -1))))
     return records
@@ -147,7 +160,7 @@ def applications_import(*, round: SelectionRound, stream, acting_user, reason: s
     reason = (reason or "").strip()
     if import_needs_reason(round) and not reason:
         raise ImportRejected([RowProblem(0, "", _("Applications closed on %(day)s: say why these applications are imported after the deadline (e.g. paper applications received in time).")
-                                         % {"day": round.closes_on.isoformat()})])
+                                         % {"day": date_format(round.closes_on, "DATE_FORMAT")})])
     records = parse_applicants(round, stream)
     now = timezone.now()
     prepare = Application._meta.get_field("certificates").get_db_prep_save

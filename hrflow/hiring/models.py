@@ -4,6 +4,7 @@ collective reviews and publicity. 川教函〔2021〕569号 三(四)1; 事业单
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -17,6 +18,9 @@ from hrflow.people.models import Education, EmploymentType, PostCategoryChoices,
 
 # With the ID masked, the birth date would leave two digits of it to guess: masked together.
 APPLICATION_SENSITIVE_FIELDS = ("id_number", "birth_date", "criminal_record", "infectious_disease", "mental_illness_history")
+# A round hires a handful of people per post; a fixed term beyond ten years is a typo (an
+# open-ended contract has no term).
+MAX_HEADCOUNT, MAX_TERM_MONTHS = 999, 120
 # No 0/O or 1/I/L: the code is read aloud and typed by applicants.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -72,8 +76,10 @@ class SelectionRound(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("selection rounds")
         ordering = ["-opens_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(exam_weight__lte=100) & Q(interview_weight__lte=100), name="round_weights_percent"),
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="round_window_ordered"),
+            models.CheckConstraint(condition=Q(exam_weight__lte=100) & Q(interview_weight__lte=100), name="round_weights_percent",
+                                   violation_error_message=_("Each weight is a percentage from 0 to 100.")),
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="round_window_ordered",
+                                   violation_error_message=_("Applications cannot close before they open.")),
         ]
 
     def __str__(self):
@@ -162,18 +168,21 @@ class RoundPost(models.Model):
     round = models.ForeignKey(SelectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(_("post"), max_length=100)
     category = models.CharField(_("post category"), max_length=16, choices=PostCategoryChoices.choices)
-    headcount = models.PositiveSmallIntegerField(_("headcount"), default=1)
+    headcount = models.PositiveSmallIntegerField(_("headcount"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_HEADCOUNT)])
     dorm_gender = models.CharField(_("residents' gender"), max_length=1, choices=Gender.choices, blank=True, help_text=_("Dormitory posts only."))
     certificate = models.CharField(_("required certificate (上岗证)"), max_length=100, blank=True, help_text=_("Technical posts only."))
     employment_type = models.CharField(_("employment type"), max_length=32, choices=EmploymentType.choices, default=EmploymentType.CONTRACT)
-    term_months = models.PositiveSmallIntegerField(_("contract term (months)"), null=True, blank=True, default=36)
+    term_months = models.PositiveSmallIntegerField(_("contract term (months)"), null=True, blank=True, default=36,
+                                                   validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)],
+                                                   help_text=_("Empty: open-ended."))
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("post in a round")
         verbose_name_plural = _("posts in a round")
         ordering = ["round", "id"]
-        constraints = [models.CheckConstraint(condition=Q(headcount__gte=1), name="round_post_headcount_positive")]
+        constraints = [models.CheckConstraint(condition=Q(headcount__gte=1), name="round_post_headcount_positive",
+                                              violation_error_message=_("A post has at least one place."))]
 
     def __str__(self):
         return f"{self.title} ×{self.headcount}"
@@ -245,6 +254,15 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def scope_path(self):
         return self.round.school.unit.path
+
+    @property
+    def age(self):
+        """Full years today: shown where the ID is masked, instead of the birth date."""
+        from django.utils import timezone
+
+        from hrflow.policy import age_on
+
+        return age_on(self.birth_date, max(self.birth_date, timezone.localdate()))
 
     def policy_applicant(self) -> dict:
         return {

@@ -18,6 +18,9 @@ from .models import Application, SelectionRound
 
 S = SelectionRound.State
 SESSION_CODE = "hrflow_application_code"
+# The public forms' labels include questions ending in "？" (是否有犯罪记录？): Django's ":" after
+# them reads as a typo, so these forms print their labels as written.
+LABEL_SUFFIX = ""
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -67,7 +70,7 @@ class ApplyView(_PublicRoundMixin, generic.FormView):
     states = (S.OPEN,)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "round": self.get_round()}
+        return {**super().get_form_kwargs(), "round": self.get_round(), "label_suffix": LABEL_SUFFIX}
 
     def get_context_data(self, **kwargs):
         round = self.get_round()
@@ -108,6 +111,9 @@ class StatusView(generic.FormView):
     template_name = "jobs/status.html"
     form_class = StatusForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": LABEL_SUFFIX}
+
     def form_valid(self, form):
         code = form.cleaned_data["code"].strip().upper()
         number = form.cleaned_data["id_number"].strip().upper()
@@ -139,7 +145,10 @@ class PublicityView(_PublicRoundMixin, generic.FormView):
         return self.get_round().applications.filter(state__in=[Application.State.APPROVED, Application.State.HIRED]).select_related("post").order_by("post_id", "rank")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "applications": self.get_round().applications.filter(state=Application.State.APPROVED).select_related("post")}
+        return {
+            **super().get_form_kwargs(), "label_suffix": LABEL_SUFFIX,
+            "applications": self.get_round().applications.filter(state=Application.State.APPROVED).select_related("post"),
+        }
 
     def get_context_data(self, **kwargs):
         publicity = self.get_publicity()
@@ -156,4 +165,5 @@ class PublicityView(_PublicRoundMixin, generic.FormView):
         except services.HiringError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        return self.render_to_response(self.get_context_data(form=self.get_form_class()(applications=form.fields["application"].queryset), filed=True))
+        blank = self.get_form_class()(applications=form.fields["application"].queryset, label_suffix=LABEL_SUFFIX)
+        return self.render_to_response(self.get_context_data(form=blank, filed=True))

@@ -213,7 +213,7 @@ def application_submit(*, round, post: RoundPost, data: dict) -> Application:
 @transaction.atomic
 def round_close_applications(*, round, acting_user) -> SelectionRound:
     if clock.today() <= round.closes_on:
-        raise HiringError(_("Applications are open until the end of %(day)s.") % {"day": round.closes_on.isoformat()})
+        raise HiringError(_("Applications are open until the end of %(day)s.") % {"day": _day(round.closes_on)})
     round = _move(round, "close_applications", user=acting_user, reason=_("Applications closed"), step="close_applications")
     return _queue_screening(round, acting_user, _("Screening queued"))
 

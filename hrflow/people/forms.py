@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hrflow.core.validators import name_problem, phone_problem
 from hrflow.org.models import Dormitory
 from hrflow.policy import PolicyInputError, parse_id_number
 
@@ -31,6 +32,20 @@ class PersonForm(forms.ModelForm):
         if identity.birth_date > timezone.localdate():
             raise forms.ValidationError(_("The ID number gives a birth date in the future."))
         return identity.number
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        problem = name_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        problem = phone_problem(phone) if phone else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return phone
 
     def validate_unique(self):
         # Creating staff may meet an existing person found by ID number; the service then

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -70,10 +71,13 @@ class Person(models.Model):
         return self.name
 
     def clean(self):
+        if not self.id_number:
+            return  # the form has already said what is wrong with it
         try:
             self.apply_id_number()
         except PolicyInputError as error:
-            raise ValidationError({"id_number": str(error)}) from None
+            message = gettext(error.template) % error.params if error.params else gettext(error.template)
+            raise ValidationError({"id_number": message}) from None
 
     def apply_id_number(self):
         identity = parse_id_number(self.id_number)

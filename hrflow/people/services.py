@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -42,10 +43,11 @@ def check_hire_date(*, hired_on: date, birth_date: date, field: str = "hired_on"
     """A hire is recorded on or after its first day, never in the future, and never before the
     person's 16th birthday (LAW-MIN-AGE, 劳动法 art. 15). Past dates are allowed: existing staff
     are entered with the day they were really hired."""
+    day = date_format(hired_on, "DATE_FORMAT")
     if hired_on > clock.today():
-        raise ValidationError({field: _("The hire date %(day)s is in the future; record the employment from its first day.") % {"day": hired_on.isoformat()}})
+        raise ValidationError({field: _("The hire date %(day)s is in the future; record the employment from its first day.") % {"day": day}})
     if hired_on < birth_date or age_on(birth_date, hired_on) < MIN_WORKING_AGE:
-        raise ValidationError({field: _("On %(day)s the person was not yet 16 full years old (劳动法 art. 15).") % {"day": hired_on.isoformat()}})
+        raise ValidationError({field: _("On %(day)s the person was not yet 16 full years old (劳动法 art. 15).") % {"day": day}})
 
 
 def current_employments(person: Person):
@@ -53,7 +55,7 @@ def current_employments(person: Person):
 
 
 @transaction.atomic
-def employment_link(*, person: Person, school, mode: str, acting_user, reason: str) -> list[Staff]:
+def employment_link(*, person: Person, school, mode: str, acting_user, reason: str, starts_on: date | None = None) -> list[Staff]:
     """Check that `person` may take an employment at `school` in `mode`; for a transfer, begin the
     exit of their current employments elsewhere. Returns the employments the transfer ends.
 
@@ -67,6 +69,9 @@ def employment_link(*, person: Person, school, mode: str, acting_user, reason: s
     if mode == LinkMode.TRANSFER:
         if not holding:
             raise ValidationError({"link": _("The person holds no current employment to transfer from; link a new employment instead.")})
+        if starts_on is not None and starts_on < clock.today():
+            # The exit at the old school begins today: an earlier start would claim both posts at once.
+            raise ValidationError({"hired_on": _("A transfer starts today at the earliest, when the exit at the other school begins.")})
         for staff in holding:
             staff.begin_exit()
             save_audited(staff, user=acting_user, reason=_("Transfer to %(school)s: %(reason)s") % {"school": school.unit.name, "reason": reason})
@@ -99,10 +104,13 @@ def staff_create(*, school, person_data: dict, staff_data: dict, attestation_dat
         check_hire_date(hired_on=staff_data["hired_on"], birth_date=person.birth_date)
         save_audited(person, user=acting_user, reason=reason)
     else:
+        current = list(current_employments(person))
+        if any(s.school_id == school.pk for s in current):
+            raise ValidationError({"__all__": _("This person already works at this school.")})
         if link is None:
-            raise PersonExists(person, list(current_employments(person)))
+            raise PersonExists(person, current)
         check_hire_date(hired_on=staff_data["hired_on"], birth_date=person.birth_date)
-        employment_link(person=person, school=school, mode=link, acting_user=acting_user, reason=reason)
+        employment_link(person=person, school=school, mode=link, acting_user=acting_user, reason=reason, starts_on=staff_data["hired_on"])
     staff = Staff(person=person, school=school, **staff_data)
     staff.full_clean(exclude=["status"])
     save_audited(staff, user=acting_user, reason=reason)

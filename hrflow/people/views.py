@@ -189,8 +189,8 @@ class _StaffObjectMixin:
 
 
 class StaffEditView(_StaffObjectMixin, ScopedPermissionMixin, generic.TemplateView):
-    """Edit an employment. The shared person and this school's attestations are edited only while
-    the person works here; the ID number only while no other school employs them."""
+    """Edit an employment. This school's attestations are edited only while the person works here,
+    the shared person only while no other school employs them."""
 
     permission_required = "people.change_staff"
     template_name = "people/staff_form.html"
@@ -199,8 +199,10 @@ class StaffEditView(_StaffObjectMixin, ScopedPermissionMixin, generic.TemplateVi
         staff = self.get_permission_object()
         forms = {}
         if staff.is_current:
-            shared = selectors.employed_elsewhere(staff)
-            forms["person"] = PersonForm(data, prefix="person", instance=staff.person, show_sensitive=not shared)
+            # The shared record is edited by its only current employer: while another school
+            # employs the person too, neither can rewrite what the other relies on.
+            if not selectors.employed_elsewhere(staff):
+                forms["person"] = PersonForm(data, prefix="person", instance=staff.person)
             attestation = selectors.attestation_for(self.request.user, staff)
             forms["attestation"] = AttestationForm(data, prefix="attestation", instance=attestation)
         forms["staff"] = StaffForm(data, prefix="staff", instance=staff, school=staff.school)
@@ -238,7 +240,7 @@ class StaffEditView(_StaffObjectMixin, ScopedPermissionMixin, generic.TemplateVi
     def render(self, forms):
         staff = self.get_permission_object()
         return self.render_to_response(self.get_context_data(
-            staff=staff, school=staff.school, forms=list(forms.values()),
+            staff=staff, school=staff.school, forms=list(forms.values()), person_locked="person" not in forms,
             title=_("Edit %(name)s") % {"name": staff.person.name},
         ))
 

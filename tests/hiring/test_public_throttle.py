@@ -14,7 +14,7 @@ from django_ratelimit import core as ratelimit_core
 from hrflow.hiring import services
 from hrflow.hiring.models import Application
 
-from .conftest import applicant
+from .conftest import applicant, by_name
 
 STATUS = "/jobs/status/"
 HOUR = 3600
@@ -63,6 +63,9 @@ def test_status_check_is_limited_per_minute(db, submitted):
     blocked = check(client, submitted)
     html = blocked.content.decode()
     assert blocked.status_code == 429 and "请求过于频繁" in html and "请在" in html
+    # The time is written as Chinese writes it (2026年11月26日 07:03), not as ISO text.
+    assert re.search(r"请在 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 之后再试", html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
     assert submitted.name not in html  # not processed: no status shown
     assert 0 < int(blocked["Retry-After"]) <= 60
     # Another address is not affected, and reading the empty form is not counted.
@@ -157,3 +160,51 @@ def test_duplicates_read_the_same_whoever_applied_and_however_far_they_got(db, a
         html = response.content.decode().replace(earlier.id_number, "ID")
         answers.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
     assert answers[0] == answers[1]
+
+
+def page_text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def test_public_pages_write_dates_and_punctuation_as_chinese_prose(db, open_round):
+    client = Client()
+    listing = page_text(client.get("/jobs/"))
+    assert "报名时间 2026年6月1日 至 2026年6月12日" in listing
+    assert "食堂厨师（食堂） × 2" in listing
+    detail = page_text(client.get(f"/jobs/{open_round.pk}/"))
+    assert "报名时间 2026年6月1日 至 2026年6月12日" in detail
+    assert "年龄按 2026年6月12日 计算周岁" in detail
+    assert "笔试占 40%，面试占 60%。同分时：面试成绩高者优先，其次笔试成绩高者优先。" in detail
+    assert "宿舍管理员性别与被管理对象相同（女）（原则上）；" in detail
+    assert not ISO_DATE.search(listing) and not ISO_DATE.search(detail)
+    assert " (原则上)" not in detail and "优先." not in detail
+
+
+def test_apply_form_labels_carry_no_colon_after_a_question(db, open_round):
+    html = Client().get(f"/jobs/{open_round.pk}/apply/").content.decode()
+    assert "是否有犯罪记录？<" in html
+    assert not re.search(r"？\s*[:：]", html)
+
+
+def test_the_duplicate_refusal_is_printed_once(db, applied_round):
+    first = Application.objects.filter(round=applied_round, post__category="dormitory").order_by("pk").first()
+    data = applicant("冒名者", date(1980, 8, 8), "F", sequence=6)
+    assert data["id_number"] == first.id_number
+    html = Client().post(f"/jobs/{applied_round.pk}/apply/", apply_form(applied_round, data)).content.decode()
+    assert html.count(NEUTRAL) == 1
+
+
+def test_the_status_checks_no_match_is_printed_once(db, submitted):
+    response = Client().post(STATUS, {"code": submitted.code, "id_number": "110105194912310021"})
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count("未找到报名记录") == 1
+
+
+def test_a_finding_on_the_status_page_reads_as_chinese_prose(db, screened_round):
+    old = by_name(screened_round, "丁厨师")
+    page = page_text(Client().post(STATUS, {"code": old.code, "id_number": old.id_number}))
+    assert "ELIG-AGE-M 男性年龄在60周岁以下 · 三(三) （川教函〔2021〕569号，原则性（原则上））：截至 2026年6月12日 年满 63 周岁" in page
+    assert "569号, " not in page and "): " not in page

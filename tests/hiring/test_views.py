@@ -120,3 +120,22 @@ def test_hr_reads_an_applicants_declaration_only_while_they_apply(login, screene
     assert 'data-testid="attestations-masked"' not in live
     out = client.get(f"/hiring/applications/{by_name(screened_round, '戊厨师').pk}/").content.decode()
     assert 'data-testid="attestations-masked"' in out
+
+
+def test_plan_errors_are_shown_in_words_on_their_field(login, school):
+    data = {
+        "school": school.pk, "title": "新遴选", "procedure": "报名—审查", "extra_criteria": "", "exam_weight": "40",
+        "interview_weight": "60", "tie_break": "interview", "pay_and_treatment": "面议", "opens_on": "2099-06-10",
+        "closes_on": "2099-06-01", "reference_date": "",
+        "posts-TOTAL_FORMS": "1", "posts-INITIAL_FORMS": "0", "posts-MIN_NUM_FORMS": "1", "posts-MAX_NUM_FORMS": "1000",
+        "posts-0-title": "厨师", "posts-0-category": "canteen", "posts-0-headcount": "-1", "posts-0-dorm_gender": "",
+        "posts-0-certificate": "", "posts-0-employment_type": "contract", "posts-0-term_months": "9999999",
+    }
+    response = login("hr").post("/hiring/rounds/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 200 and not SelectionRound.objects.filter(title="新遴选").exists()
+    assert "round_window_ordered" not in html and html.count("报名截止日不能早于开始日") == 1
+    post_errors = response.context["posts"].forms[0].errors
+    assert {"headcount", "term_months"} <= set(post_errors)
+    for messages_ in post_errors.values():
+        assert all(m in html for m in messages_)

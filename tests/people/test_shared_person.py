@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hrflow.org.selectors import multiple_employments
 from hrflow.people import selectors, services
@@ -21,6 +22,8 @@ JOB = {"post_category": "canteen", "employment_type": "contract", "title": "", "
 
 
 def hire_at(school, person_data, user, *, link=None, attestation=CLEAN, **job):
+    if link == "transfer":
+        job.setdefault("hired_on", timezone.localdate())  # a transfer starts today at the earliest
     return services.staff_create(school=school, person_data=person_data, staff_data={**JOB, **job},
                                  attestation_data=attestation, acting_user=user, reason="新聘", link=link)
 
@@ -120,3 +123,26 @@ def test_hire_dates_in_the_future_or_before_sixteen_are_refused(school, user):
     assert not Person.objects.filter(id_number=number).exists()
     staff = hire_at(school, data, user("hr"), hired_on=date(2026, 6, 1))  # the 16th birthday itself
     assert staff.pk
+
+
+def test_a_transfer_cannot_be_backdated_to_overlap(employed, other_school, user):
+    with pytest.raises(ValidationError) as refused:
+        hire_at(other_school, other_data(employed.person.id_number), user("hr2"), link="transfer", hired_on=date(2025, 3, 1))
+    assert "hired_on" in refused.value.message_dict
+    assert Staff.objects.get(pk=employed.pk).status == "active"
+
+
+def test_the_same_school_is_told_at_once_that_the_person_works_there(employed, school, user):
+    with pytest.raises(ValidationError) as refused:
+        hire_at(school, other_data(employed.person.id_number), user("hr"))
+    assert "__all__" in refused.value.message_dict
+
+
+def test_names_and_phones_follow_the_same_rules_as_the_application_form(school):
+    from hrflow.people.forms import PersonForm
+
+    base = {"id_number": build_id_number("510104", date(1985, 5, 5), 33), "education": "senior_high", "cadre": False}
+    for name, phone, bad in (("王\u202e明", "", "name"), ("王😀", "", "name"), ("=1+1", "", "name"), ("王明", "NaN", "phone")):
+        form = PersonForm({**base, "name": name, "phone": phone})
+        assert not form.is_valid() and bad in form.errors, (name, phone)
+    assert PersonForm({**base, "name": "买买提·艾力", "phone": "028-85551234"}).is_valid()

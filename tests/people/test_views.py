@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
@@ -143,8 +144,23 @@ def test_another_school_entering_a_known_id_sees_it_masked_and_changes_nothing(l
     refused = client.post("/people/staff/new/", {**data, "link": "new"})
     assert refused.status_code == 200 and 'data-testid="existing-person"' in refused.content.decode()
     assert not Staff.objects.filter(school=other_school, person=person).exists()
-    done = client.post("/people/staff/new/", {**data, "link": "transfer", "reason": "调入本校"})
+    done = client.post("/people/staff/new/", {**data, "link": "transfer", "reason": "调入本校",
+                                               "staff-hired_on": timezone.localdate().isoformat()})
     assert done.status_code == 302
     assert Staff.objects.get(pk=staff_member.pk).status == "exiting"
     fresh = Person.objects.get(pk=person.pk)
     assert (fresh.name, fresh.education, fresh.phone) == before[:3]
+
+
+def test_a_person_employed_by_two_schools_is_edited_by_neither(login, staff_member, other_school, user):
+    from hrflow.people import services
+
+    services.staff_create(school=other_school, person_data={"id_number": staff_member.person.id_number, "name": "x",
+                                                            "education": "senior_high", "phone": "", "cadre": False},
+                          staff_data={"post_category": "canteen", "employment_type": "contract", "title": "", "dormitory": None,
+                                      "food_safety_manager": False, "hired_on": timezone.localdate()},
+                          attestation_data={}, acting_user=user("hr2"), reason="调入", link="transfer")
+    new = Staff.objects.get(school=other_school, person=staff_member.person)
+    page = login("hr2").get(f"/people/staff/{new.pk}/edit/")
+    assert 'data-testid="person-locked"' in page.content.decode()
+    assert not any(f.prefix == "person" for f in page.context["forms"])
