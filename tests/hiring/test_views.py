@@ -88,7 +88,8 @@ def test_refused_step_comes_back_as_a_message(login, planned_round):
     assert any("不能执行此步骤" in str(m) for m in response.context["messages"])
 
 
-def test_hr_creates_a_round_with_posts(login, school):
+def plan_post(school, **overrides):
+    """The round form as HR posts it, with one post."""
     data = {
         "school": school.pk, "title": "新遴选", "procedure": "报名—审查", "extra_criteria": "", "exam_weight": "40",
         "interview_weight": "60", "tie_break": "interview", "pay_and_treatment": "面议", "opens_on": "2099-06-01",
@@ -97,6 +98,11 @@ def test_hr_creates_a_round_with_posts(login, school):
         "posts-0-title": "宿管", "posts-0-category": "dormitory", "posts-0-headcount": "1", "posts-0-dorm_gender": "",
         "posts-0-certificate": "", "posts-0-employment_type": "contract", "posts-0-term_months": "36",
     }
+    return {**data, **overrides}
+
+
+def test_hr_creates_a_round_with_posts(login, school):
+    data = plan_post(school)
     response = login("hr").post("/hiring/rounds/new/", data)
     assert response.status_code == 200  # a dormitory post must state the residents' gender
     assert "三(一)2" in response.content.decode()
@@ -123,14 +129,8 @@ def test_hr_reads_an_applicants_declaration_only_while_they_apply(login, screene
 
 
 def test_plan_errors_are_shown_in_words_on_their_field(login, school):
-    data = {
-        "school": school.pk, "title": "新遴选", "procedure": "报名—审查", "extra_criteria": "", "exam_weight": "40",
-        "interview_weight": "60", "tie_break": "interview", "pay_and_treatment": "面议", "opens_on": "2099-06-10",
-        "closes_on": "2099-06-01", "reference_date": "",
-        "posts-TOTAL_FORMS": "1", "posts-INITIAL_FORMS": "0", "posts-MIN_NUM_FORMS": "1", "posts-MAX_NUM_FORMS": "1000",
-        "posts-0-title": "厨师", "posts-0-category": "canteen", "posts-0-headcount": "-1", "posts-0-dorm_gender": "",
-        "posts-0-certificate": "", "posts-0-employment_type": "contract", "posts-0-term_months": "9999999",
-    }
+    data = plan_post(school, **{"opens_on": "2099-06-10", "closes_on": "2099-06-01", "posts-0-title": "厨师",
+                                 "posts-0-category": "canteen", "posts-0-headcount": "-1", "posts-0-term_months": "9999999"})
     response = login("hr").post("/hiring/rounds/new/", data)
     html = response.content.decode()
     assert response.status_code == 200 and not SelectionRound.objects.filter(title="新遴选").exists()
