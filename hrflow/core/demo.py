@@ -346,7 +346,7 @@ def generate_province(*, scale: float, user, seed: int = 2021, code: str = "G51"
         region_codes=["510603", "511002", "511302", "513401", "510722", "511602", "513222"],
         start_index=0, dormitories_by_school=dorms_by_school,
     )
-    return {"cities": n_cities, "counties": n_counties, "schools": n_schools, "dormitories": len(dorm_rows), "staff": created}
+    return {"cities": n_cities, "counties": n_counties, "schools": n_schools, "dormitories": len(dorm_rows), "staff": created, "reason": reason}
 
 
 def _bulk_units(units, user, reason):

@@ -49,3 +49,8 @@ AXES_STRINGS = [
     gettext_noop("access log"),
     gettext_noop("access logs"),
 ]
+
+# Django's own zh_Hans says 空字符串 ("empty string") for a NUL character: HRflow's catalog corrects it.
+DJANGO_CORRECTIONS = [
+    gettext_noop("Null characters are not allowed."),
+]

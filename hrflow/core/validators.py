@@ -22,10 +22,34 @@ _INTERNATIONAL = re.compile(rf"{_MOBILE}|[1-9]\d{{1,2}}[2-9]\d{{6,7}}")
 _PHONE_CHARACTERS = re.compile(r"[0-9+\- ()]+")
 
 
+# Letters by Unicode's count that print as nothing: the Hangul fillers.
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+# Combining marks stacked on one letter beyond this are no script's spelling.
+MAX_MARKS_PER_LETTER = 2
+
+
+def _variation_selector(ch: str) -> bool:
+    code = ord(ch)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
 def invisible(text: str) -> bool:
-    # Control (Cc), format (Cf: zero-width, bidi overrides) and surrogate (Cs) characters
-    # make a text that prints as another.
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in text)
+    # Control (Cc), format (Cf: zero-width, bidi overrides) and surrogate (Cs) characters,
+    # blank letters and variation selectors make a text that prints as another.
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") or ch in _BLANK_LETTERS or _variation_selector(ch) for ch in text)
+
+
+def text_problem(text: str) -> str | None:
+    """Titles and other free text that ends up in lists and spreadsheets."""
+    if invisible(text):
+        return _("The text contains control or invisible characters.")
+    if text[:1] in ("=", "+", "-", "@"):
+        return _("The text may not begin with = + - or @ (a spreadsheet would read a formula).")
+    return None
+
+
+def _letterlike(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "L" or ch == "〇"
 
 
 def name_problem(name: str) -> str | None:
@@ -33,10 +57,17 @@ def name_problem(name: str) -> str | None:
         return _("The name is missing.")
     if len(name) > NAME_MAX:
         return _("The name has %(length)d characters; at most %(max)d are allowed.") % {"length": len(name), "max": NAME_MAX}
-    if invisible(name):
+    if invisible(name) or any(ch.isspace() and ch != " " for ch in name):
         return _("The name contains control or invisible characters.")
-    if any(not (unicodedata.category(ch)[0] in "LM" or ch in NAME_SEPARATORS) for ch in name) or not any(
-        unicodedata.category(ch)[0] == "L" for ch in name
+    marks = 0
+    for ch in name:
+        marks = marks + 1 if unicodedata.category(ch)[0] == "M" else 0
+        if marks > MAX_MARKS_PER_LETTER:
+            return _("The name contains control or invisible characters.")
+    if (
+        any(not (unicodedata.category(ch)[0] in "LM" or ch in NAME_SEPARATORS) for ch in name)
+        or not _letterlike(name[0])
+        or not (_letterlike(name[-1]) or unicodedata.category(name[-1])[0] == "M")
     ):
         # Digits, emoji, formulas (=1+1) and symbols are no part of a name on an ID card.
         return _("The name may hold letters only (and · - ' for compound names), as on the ID card.")

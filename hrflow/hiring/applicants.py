@@ -46,6 +46,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, date):  # a date cell where text belongs: shown as the reader writes dates
+        return date_format(value, "DATE_FORMAT")
     return str(value).strip()
 
 

@@ -1,16 +1,18 @@
 from datetime import date, datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from hrflow.core import clock
+from hrflow.core.validators import text_problem
 from hrflow.org.models import Gender
 from hrflow.people.models import Education
 
 from .applicants import FIELDS as APPLICANT_FIELDS
 from .applicants import NAME_MAX, PHONE_MAX, validate_applicant
-from .models import Examination, RoundPost, SelectionRound
+from .models import MAX_HEADCOUNT, MAX_TERM_MONTHS, Examination, RoundPost, SelectionRound
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The dates a form takes lie in this range. Anything else is a typo or hostile, and a date far
@@ -42,12 +44,51 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("opens_on", "closes_on", "reference_date"):
             self.fields[name].validators.append(validate_plausible_date)
+        for name in ("exam_weight", "interview_weight"):
+            _bound(self.fields[name], 0, 100)
+
+    def clean_title(self):
+        return _plain_text(self.cleaned_data["title"])
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            # On the field, before the model's constraint would say it again for the whole form.
+            self.add_error("closes_on", _("Applications cannot close before they open."))
+        return data
+
+
+def _bound(field, low, high):
+    """A number field that says its real range in the message and in the browser."""
+    field.min_value, field.max_value = low, high
+    field.validators = [v for v in field.validators if not isinstance(v, (MinValueValidator, MaxValueValidator))]
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
+
+
+def _plain_text(text):
+    problem = text_problem(text)
+    if problem:
+        raise forms.ValidationError(problem)
+    return text
 
 
 class PostForm(forms.ModelForm):
     class Meta:
         model = RoundPost
         fields = ["title", "category", "headcount", "dorm_gender", "certificate", "employment_type", "term_months"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bound(self.fields["headcount"], 1, MAX_HEADCOUNT)
+        _bound(self.fields["term_months"], 1, MAX_TERM_MONTHS)
+
+    def clean_title(self):
+        return _plain_text(self.cleaned_data["title"])
+
+    def clean_certificate(self):
+        return _plain_text(self.cleaned_data["certificate"])
 
 
 # absolute_max bounds the forms built from a posted TOTAL_FORMS (Django's default is 2,000 forms

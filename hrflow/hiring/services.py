@@ -101,6 +101,11 @@ def _check_plan(data: dict, posts: list[dict]):
     if not posts:
         errors["__all__"] = _("A round needs at least one post.")
     for index, post in enumerate(posts, start=1):
+        # The residents' gender belongs to dormitory posts, the certificate to technical ones.
+        if post["category"] != "dormitory":
+            post["dorm_gender"] = ""
+        if post["category"] != "technical":
+            post["certificate"] = ""
         if post["category"] == "dormitory" and post.get("dorm_gender") not in ("M", "F"):
             errors[f"post-{index}"] = _("Post %(n)d: a dormitory post states the residents' gender (三(一)2).") % {"n": index}
         if post["category"] == "technical" and not (post.get("certificate") or "").strip():

@@ -34,7 +34,7 @@ class PersonForm(forms.ModelForm):
         return identity.number
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = self.cleaned_data["name"].strip(" ")
         problem = name_problem(name)
         if problem:
             raise forms.ValidationError(problem)

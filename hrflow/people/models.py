@@ -50,7 +50,8 @@ ATTESTATION_FIELDS = ("criminal_record", "infectious_disease", "mental_illness_h
 
 
 class Person(models.Model):
-    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True,
+                                 error_messages={"unique": _("Another person on record has this ID number.")})
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     # Derived from the ID number on save, never typed twice.
     sex = models.CharField(_("sex"), max_length=1, choices=Gender.choices, editable=False)

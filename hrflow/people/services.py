@@ -132,6 +132,14 @@ def person_update(*, person: Person, data: dict, acting_user, reason: str) -> Pe
     for field, value in data.items():
         setattr(person, field, value)
     person.full_clean(exclude=["user"])
+    if "id_number" in data:
+        # A corrected ID number carries another birth date: every current employment must still
+        # have begun at 16 or later (LAW-MIN-AGE).
+        for staff in person.employments.exclude(status=Staff.Status.LEFT):
+            try:
+                check_hire_date(hired_on=staff.hired_on, birth_date=person.birth_date)
+            except ValidationError as error:
+                raise ValidationError({"id_number": error.message_dict["hired_on"]}) from None
     return save_audited(person, user=acting_user, reason=reason)
 
 
@@ -142,6 +150,11 @@ def staff_update(*, staff: Staff, data: dict, acting_user, reason: str) -> Staff
         setattr(staff, field, value)
     if "hired_on" in data:
         check_hire_date(hired_on=staff.hired_on, birth_date=staff.person.birth_date)
+        elsewhere = Staff.objects.filter(person_id=staff.person_id).exclude(pk=staff.pk).exclude(status=Staff.Status.LEFT)
+        if elsewhere.exists() and staff.hired_on < clock.today() and staff.hired_on < staff.history.earliest("history_date").hired_on:
+            # Moving the start into the past while another school employs the person would claim
+            # both posts at once (a transfer starts on the day it is recorded at the earliest).
+            raise ValidationError({"hired_on": _("While another school employs the person too, the hire date cannot be moved earlier.")})
     staff.full_clean(exclude=["status"])
     return save_audited(staff, user=acting_user, reason=reason)
 

@@ -135,7 +135,19 @@ def test_plan_errors_are_shown_in_words_on_their_field(login, school):
     html = response.content.decode()
     assert response.status_code == 200 and not SelectionRound.objects.filter(title="新遴选").exists()
     assert "round_window_ordered" not in html and html.count("报名截止日不能早于开始日") == 1
+    assert "closes_on" in response.context["form"].errors
     post_errors = response.context["posts"].forms[0].errors
     assert {"headcount", "term_months"} <= set(post_errors)
+    assert "1" in post_errors["headcount"][0]  # the real lower bound, not 0
     for messages_ in post_errors.values():
         assert all(m in html for m in messages_)
+
+
+def test_titles_that_a_spreadsheet_would_run_are_refused_and_stray_post_fields_cleared(login, school):
+    client = login("hr")
+    response = client.post("/hiring/rounds/new/", plan_post(school, title="=1+1", **{"posts-0-title": "\u202e宿管"}))
+    assert response.status_code == 200 and "title" in response.context["form"].errors
+    assert "title" in response.context["posts"].forms[0].errors
+    response = client.post("/hiring/rounds/new/", plan_post(school, **{"posts-0-category": "canteen", "posts-0-dorm_gender": "M"}))
+    assert response.status_code == 302
+    assert SelectionRound.objects.get(title="新遴选").posts.get().dorm_gender == ""

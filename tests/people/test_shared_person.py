@@ -142,7 +142,24 @@ def test_names_and_phones_follow_the_same_rules_as_the_application_form(school):
     from hrflow.people.forms import PersonForm
 
     base = {"id_number": build_id_number("510104", date(1985, 5, 5), 33), "education": "senior_high", "cadre": False}
-    for name, phone, bad in (("王\u202e明", "", "name"), ("王😀", "", "name"), ("=1+1", "", "name"), ("王明", "NaN", "phone")):
+    hostile = ("王\u202e明", "王😀", "=1+1", "李\u3164测", "李\uffa0测", "李\ufe0f测", "李\u3000测", "李\t测", "李" + "\u0301" * 50 + "测", "-李")
+    for name, phone, bad in [*((n, "", "name") for n in hostile), ("王明", "NaN", "phone")]:
         form = PersonForm({**base, "name": name, "phone": phone})
         assert not form.is_valid() and bad in form.errors, (name, phone)
     assert PersonForm({**base, "name": "买买提·艾力", "phone": "028-85551234"}).is_valid()
+
+
+def test_an_edit_cannot_move_a_transfer_into_the_past(employed, other_school, user):
+    new = hire_at(other_school, other_data(employed.person.id_number), user("hr2"), link="transfer")
+    with pytest.raises(ValidationError) as refused:
+        services.staff_update(staff=new, data={"hired_on": date(2020, 1, 1)}, acting_user=user("hr2"), reason="更正")
+    assert "hired_on" in refused.value.message_dict
+    assert Staff.objects.get(pk=new.pk).hired_on == timezone.localdate()
+
+
+def test_a_corrected_id_number_must_still_make_the_hire_lawful(employed, user):
+    child = build_id_number("510104", date(2012, 6, 1), 31)  # 7 years old on the hire date
+    with pytest.raises(ValidationError) as refused:
+        services.person_update(person=employed.person, data={"id_number": child}, acting_user=user("hr"), reason="更正")
+    assert "id_number" in refused.value.message_dict
+    assert Person.objects.get(pk=employed.person_id).id_number == employed.person.id_number
