@@ -93,3 +93,9 @@ def phone_problem(phone: str) -> str | None:
                  "landline number of 7 or 8 digits with or without its area code (e.g. 028-86123456); +86 may "
                  "precede either.") % {"value": phone}
     return None
+
+
+def policy_message(error) -> str:
+    """A hrflow.policy PolicyInputError in the reader's language (its template, then its params)."""
+    text = _(error.template)
+    return text % error.params if error.params else text

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 # The name and phone rules are shared with HR's staff forms; NAME_MAX and PHONE_MAX stay importable
 # from here for hiring.forms, which sizes its inputs by them.
-from hrflow.core.validators import NAME_MAX, PHONE_MAX, invisible, name_problem, phone_problem  # noqa: F401
+from hrflow.core.validators import NAME_MAX, PHONE_MAX, invisible, name_problem, phone_problem, policy_message  # noqa: F401
 from hrflow.people.models import Education
 from hrflow.policy import PolicyInputError, parse_id_number
 
@@ -70,10 +70,6 @@ def _education_lookup() -> dict:
     return lookup
 
 
-def translated(error: PolicyInputError) -> str:
-    return _(error.template) % error.params if error.params else _(error.template)
-
-
 def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -> tuple[dict, dict[str, str]]:
     """`raw` holds the fields of FIELDS as typed values (the form) or as cell values (the
     import: 男/女, 是/否, education labels, certificates as one text). Returns the clean
@@ -94,7 +90,7 @@ def validate_applicant(raw: dict, *, today: date, phone_required: bool = True) -
         try:
             identity = parse_id_number(_text(raw_id))
         except PolicyInputError as error:
-            errors["id_number"] = translated(error)
+            errors["id_number"] = policy_message(error)
     if identity is not None:
         if identity.birth_date > today:
             # LAW-MIN-AGE: a birth date after today is impossible input, refused where it enters.

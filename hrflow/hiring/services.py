@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from hrflow.contracts.services import contract_create_draft
 from hrflow.core import clock
 from hrflow.core.history import save_audited, system_user
+from hrflow.core.validators import policy_message
 from hrflow.people.models import ATTESTATION_FIELDS, Person, Staff
 from hrflow.people.services import attestation_record, employment_link
 from hrflow.policy import PolicyInputError, publicity_ends
@@ -51,10 +52,6 @@ ACTIVE_STATES = (A.SUBMITTED, A.ELIGIBLE, A.FLAGGED, A.EXAMINING, A.EXAMINED, A.
 
 class HiringError(Exception):
     """A refused action, with a message for the user."""
-
-
-def _translated(error: PolicyInputError) -> str:
-    return _(error.template) % error.params if error.params else _(error.template)
 
 
 def _day(value) -> str:
@@ -568,7 +565,7 @@ def publicity_start(*, round, starts_on: date, acting_user) -> Publicity:
     try:
         ends_on = publicity_ends(starts_on, working_days, overrides=calendar_overrides())
     except PolicyInputError as error:
-        raise HiringError(_translated(error)) from None
+        raise HiringError(policy_message(error)) from None
     round = _move(round, "start_publicity", user=acting_user, reason=_("Proposed hires published"), step="publish_publicity")
     return save_audited(
         Publicity(round=round, starts_on=starts_on, working_days=working_days, ends_on=ends_on),

@@ -1,17 +1,12 @@
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from hrflow.core.validators import name_problem, phone_problem
+from hrflow.core.validators import name_problem, phone_problem, policy_message
 from hrflow.org.models import Dormitory
 from hrflow.policy import PolicyInputError, parse_id_number
 
 from .models import Attestation, Person, Staff
-
-
-def translated(error: PolicyInputError) -> str:
-    return gettext(error.template) % error.params if error.params else gettext(error.template)
 
 
 class PersonForm(forms.ModelForm):
@@ -28,7 +23,7 @@ class PersonForm(forms.ModelForm):
         try:
             identity = parse_id_number(self.cleaned_data["id_number"])
         except PolicyInputError as error:
-            raise forms.ValidationError(translated(error)) from None
+            raise forms.ValidationError(policy_message(error)) from None
         if identity.birth_date > timezone.localdate():
             raise forms.ValidationError(_("The ID number gives a birth date in the future."))
         return identity.number

@@ -3,13 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from hrflow.org.models import Dormitory, Gender, School
+from hrflow.core.validators import policy_message
 from hrflow.policy import EducationLevel, PolicyInputError, PostCategory, age_on, mask_id_number, parse_id_number
 
 
@@ -77,8 +77,7 @@ class Person(models.Model):
         try:
             self.apply_id_number()
         except PolicyInputError as error:
-            message = gettext(error.template) % error.params if error.params else gettext(error.template)
-            raise ValidationError({"id_number": message}) from None
+            raise ValidationError({"id_number": policy_message(error)}) from None
 
     def apply_id_number(self):
         identity = parse_id_number(self.id_number)
