@@ -39,6 +39,9 @@ chromium:
 test: setup chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# On BENCH_DATABASE_URL, else DATABASE_URL, else a fresh var/bench.sqlite3; the load section needs
+# PostgreSQL (it generates the province if missing), e.g.
+#   make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/hrflow_bench_scale BENCH_ARGS="--only load"
 bench: setup
 	$(PY) -m tests.bench $(BENCH_ARGS)
 

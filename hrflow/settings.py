@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hrflow.audit",
     "hrflow.hiring",
     "hrflow.contracts",
+    "hrflow.exports",
     "workflows",
 ]
 
@@ -196,6 +197,14 @@ HRFLOW = {
     # Two current (active or suspended) employments of one person at two schools: refused unless a
     # deployment allows part-time work at several schools; either way both schools' pages flag it.
     "ALLOW_CONCURRENT_EMPLOYMENT": os.environ.get("HRFLOW_ALLOW_CONCURRENT_EMPLOYMENT", "") in ("1", "true", "yes"),
+    # Exports (hrflow/exports): where files are kept and for how long; a row limit (0 = none; the
+    # file and the page say where it stopped); a job silent this long lost its worker.
+    "EXPORT_DIR": os.environ.get("HRFLOW_EXPORT_DIR", str(BASE_DIR / "var" / ("test-exports" if TESTING else "exports"))),
+    "EXPORT_KEEP_DAYS": int(os.environ.get("HRFLOW_EXPORT_KEEP_DAYS", "7")),
+    "EXPORT_MAX_ROWS": int(os.environ.get("HRFLOW_EXPORT_MAX_ROWS", "0")),
+    "EXPORT_STALE_MINUTES": int(os.environ.get("HRFLOW_EXPORT_STALE_MINUTES", "120")),
+    # Without a Celery broker an export runs in a thread of the web process (tests: inline).
+    "EXPORTS_IN_THREAD": not TESTING,
 }
 
 # Long jobs (screening a round) run on Celery when a broker is configured; otherwise in-process.

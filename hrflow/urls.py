@@ -10,11 +10,12 @@ from django.views.i18n import JavaScriptCatalog
 from hrflow.audit import views as audit_views
 from hrflow.hiring import public_views
 from hrflow.hiring import views as hiring_views
-from hrflow.core.views import LoginView
+from hrflow.core.views import LoginView, PingView
 from hrflow.core.site import OVERSIGHT, HrflowApp, HrflowSite, MenuItem
-from hrflow.org import views as org_views
+from hrflow.exports import urls as exports_urls
+from hrflow.org import urls as org_urls
 from hrflow.org.models import Role
-from hrflow.people import views as people_views
+from hrflow.people import urls as people_urls
 
 site = HrflowSite(
     title=_("HRflow"),
@@ -28,11 +29,7 @@ site = HrflowSite(
                 MenuItem("org:school_list", _("Schools"), "school", OVERSIGHT),
                 MenuItem("org:compliance", _("Staffing compliance"), "fact_check", OVERSIGHT),
             ),
-            urlpatterns=[
-                path("schools/", org_views.SchoolListView.as_view(), name="school_list"),
-                path("schools/<int:pk>/", org_views.SchoolDetailView.as_view(), name="school_detail"),
-                path("compliance/", org_views.ComplianceView.as_view(), name="compliance"),
-            ],
+            urlpatterns=org_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="people",
@@ -44,14 +41,7 @@ site = HrflowSite(
                 MenuItem("people:staff_create", _("New staff member"), "person_add", (Role.HR_OFFICER,)),
                 MenuItem("people:me", _("My profile"), "account_circle", (Role.STAFF,)),
             ),
-            urlpatterns=[
-                path("staff/", people_views.StaffListView.as_view(), name="staff_list"),
-                path("staff/new/", people_views.StaffCreateView.as_view(), name="staff_create"),
-                path("staff/<int:pk>/", people_views.StaffDetailView.as_view(), name="staff_detail"),
-                path("staff/<int:pk>/edit/", people_views.StaffEditView.as_view(), name="staff_edit"),
-                path("staff/<int:pk>/<slug:transition>/", people_views.StaffTransitionView.as_view(), name="staff_transition"),
-                path("me/", people_views.MyProfileView.as_view(), name="me"),
-            ],
+            urlpatterns=people_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="hiring",
@@ -76,7 +66,7 @@ site = HrflowSite(
                 path("rounds/<int:pk>/raters/", hiring_views.RaterAddView.as_view(), name="rater_add"),
                 path("rounds/<int:pk>/recusals/", hiring_views.RecusalAddView.as_view(), name="recusal_add"),
                 path("rounds/<int:pk>/review/", hiring_views.ReviewRecordView.as_view(), name="review"),
-                path("rounds/<int:pk>/results.xlsx", hiring_views.ResultsExportView.as_view(), name="results_export"),
+                path("rounds/<int:pk>/results/export/", hiring_views.ResultsExportView.as_view(), name="results_export"),
                 path("rounds/<int:pk>/timeline/", hiring_views.RoundTimelineView.as_view(), name="timeline"),
                 path("applications/<int:pk>/", hiring_views.ApplicationDetailView.as_view(), name="application_detail"),
                 path("applications/<int:pk>/exclude/", hiring_views.ApplicationExcludeView.as_view(), name="application_exclude"),
@@ -94,8 +84,16 @@ site = HrflowSite(
             menu=(MenuItem("audit:change_list", _("Change log"), "manage_search", (Role.AUDITOR,)),),
             urlpatterns=[
                 path("changes/", audit_views.ChangeListView.as_view(), name="change_list"),
-                path("changes/export.xlsx", audit_views.ChangeExportView.as_view(), name="change_export"),
+                path("changes/export/", audit_views.ChangeExportView.as_view(), name="change_export"),
             ],
+        ),
+        HrflowApp(
+            app_name="exports",
+            title=_("Exports"),
+            icon="download",
+            roles=OVERSIGHT,
+            menu=(MenuItem("exports:job_list", _("My exports"), "download", OVERSIGHT),),
+            urlpatterns=exports_urls.urlpatterns,
         ),
     ],
 )
@@ -113,6 +111,8 @@ public_urls = [
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The load bench's floor: a signed-in request that does nothing (tests/bench.py).
+    path("ping/", PingView.as_view(), name="ping"),
     path("i18n/", include("hrflow.core.i18n_urls")),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     # Browsers ask for /favicon.ico whatever the page links; answer instead of a 404 in the console.

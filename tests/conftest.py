@@ -4,6 +4,7 @@ threads) see a flushed database and seed what they need themselves."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.test import Client
 
 from hrflow.core.demo import DEMO_PASSWORD, seed_demo
@@ -81,3 +82,30 @@ def other_school(db):
 def staff_member(school):
     """An active staff member of the HR officer's school who is not the demo `staff` login."""
     return Staff.objects.filter(school=school, status="active", person__user__isnull=True).select_related("person").order_by("id").first()
+
+
+@pytest.fixture
+def export_download(django_capture_on_commit_callbacks):
+    """Start an export as `client` would (a POST of the page's form) and download its file; the
+    job runs when the request's transaction commits. Returns the refusal if one came."""
+
+    def run(client, url, params=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            started = client.post(url, params or {})
+        if started.status_code != 302:
+            return started
+        download = client.get(started["Location"] + "download/")
+        if not download.streaming:
+            return download
+        # A FileResponse streams; the tests read it whole (reading it to the end closes it).
+        whole = HttpResponse(b"".join(download.streaming_content), content_type=download["Content-Type"], status=download.status_code)
+        whole["Content-Disposition"] = download["Content-Disposition"]
+        return whole
+
+    return run
+
+
+@pytest.fixture
+def export_changes(export_download):
+    """The change log's export under a filter (the page's query) as `client`."""
+    return lambda client, params: export_download(client, "/audit/changes/export/", params)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from hrflow.people.models import Staff
+from tests.export_jobs import finished_export
 
 ROLES = ["anonymous", "hr", "hr2", "leader", "staff", "auditor", "bureau", "admin"]
 OVERSIGHT = {"hr", "leader", "auditor", "bureau"}
@@ -23,11 +24,14 @@ EXPECTED = {
     "logout": None,  # POST only; checked in test_logout
     "set_language": None,  # POST only; checked in tests/core/test_i18n.py
     "javascript-catalog": (EVERYONE, 200),
+    "ping": (EVERYONE - {"anonymous"}, 200),
     "favicon": (EVERYONE, 301),
     "org:index": (OVERSIGHT | {"hr2"}, 302),
     "org:school_list": (OVERSIGHT | {"hr2"}, 200),
     "org:school_detail": (OVERSIGHT, 200),
     "org:compliance": (OVERSIGHT | {"hr2"}, 200),
+    "org:school_search": (OVERSIGHT | {"hr2"}, 200),
+    "org:compliance_export": (OVERSIGHT | {"hr2"}, 405),  # POST starts the export job
     "people:index": (OVERSIGHT | {"hr2", "staff"}, 302),
     "people:staff_list": (OVERSIGHT | {"hr2"}, 200),
     "people:staff_create": ({"hr", "hr2"}, 200),
@@ -48,7 +52,7 @@ EXPECTED = {
     "hiring:rater_add": ({"hr"}, 405),
     "hiring:recusal_add": ({"hr"}, 405),
     "hiring:review": ({"leader"}, 200),
-    "hiring:results_export": (OVERSIGHT, 200),
+    "hiring:results_export": (OVERSIGHT, 405),  # POST starts the export job
     "hiring:timeline": ({"auditor"}, 200),
     "hiring:application_detail": (OVERSIGHT, 200),
     "hiring:application_exclude": ({"hr"}, 405),
@@ -64,7 +68,11 @@ EXPECTED = {
     "jobs:publicity": (EVERYONE, 200),
     "audit:index": ({"auditor"}, 302),
     "audit:change_list": ({"auditor"}, 200),
-    "audit:change_export": ({"auditor"}, 200),
+    "audit:change_export": ({"auditor"}, 405),  # POST starts the export job
+    "exports:index": (OVERSIGHT | {"hr2"}, 302),
+    "exports:job_list": (OVERSIGHT | {"hr2"}, 200),
+    "exports:job_detail": ({"hr"}, 200),  # the requester's own job only
+    "exports:download": ({"hr"}, 200),
 }
 
 
@@ -112,7 +120,7 @@ def objects(school, staff_member, user):
         "org:school_detail": school.pk, "people:": staff_member.pk, "hiring:application_": application.pk,
         "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
         "hiring:objection_resolve": objection.pk, "hiring:": public_round.pk, "jobs:publicity": public_round.pk,
-        "jobs:": open_round.pk,
+        "jobs:": open_round.pk, "exports:": finished_export(user("hr")).pk,
     }
 
 

@@ -53,6 +53,7 @@ from hrflow.hiring.models import (
 from hrflow.hiring.views import ROUND_ACTIONS
 from hrflow.policy import build_id_number
 
+from .export_jobs import finished_export
 from .test_permissions import EXPECTED, PROJECT_URLS, ROLES
 
 CASES = Counter()  # endpoint -> examples run, for the summary
@@ -119,6 +120,7 @@ def plausible(field: str) -> list[str]:
 class World:
     def __init__(self, school, staff_member, hr):
         self.school, self.staff_member, self.hr = school, staff_member, hr
+        self.export = finished_export(hr)
         self.sequence = 500
         self.rounds, self.apps = {}, {}
         today = _today()
@@ -185,6 +187,7 @@ class World:
             "hiring:finding_override": self.soft_finding.pk, "hiring:objection_resolve": self.objection.pk,
             "jobs:round_detail": rounds["open"].pk, "jobs:apply": rounds["open"].pk, "jobs:applied": rounds["open"].pk,
             "jobs:publicity": rounds["publicity"].pk,
+            "exports:job_detail": self.export.pk, "exports:download": self.export.pk,
         }.get(name)
         if name.startswith("people:"):
             pk = self.staff_member.pk
@@ -210,6 +213,12 @@ class World:
             return "/"
         if name == "set_language":
             return "/accounts/login/"
+        if name == "audit:change_export":
+            return "/audit/changes/"
+        if name == "org:compliance_export":
+            return "/org/compliance/"
+        if name == "hiring:results_export":
+            return "/hiring/rounds/%d/" % resolve(url).kwargs["pk"]
         return url
 
 
@@ -551,8 +560,8 @@ def _show(data) -> str:
 # --- GET parameters ------------------------------------------------------------------------------
 
 # Pages that read query parameters get more examples than the others.
-READS_QUERY = {"org:compliance", "people:staff_list", "audit:change_list", "hiring:round_create", "people:staff_create"}
-GET_KEYS = ["unit", "school", "page", "user", "model", "date_from", "date_to", "q", "category", "status", "next",
+READS_QUERY = {"org:compliance", "people:staff_list", "audit:change_list", "org:school_list", "org:school_search", "exports:job_list", "hiring:round_create", "people:staff_create"}
+GET_KEYS = ["unit", "school", "page", "cursor", "user", "model", "date_from", "date_to", "q", "category", "status", "next",
             "code", "id_number", "post", "language"]
 
 

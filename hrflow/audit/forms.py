@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hrflow.core.templatetags.hrflow import human_date
 from hrflow.core.validators import invisible
+from hrflow.org.choosers import SchoolChooserField
 
 from .selectors import audit_model_choices
 
@@ -25,7 +26,7 @@ class AuditFilterForm(forms.Form):
     """The change log's filter. A value that does not parse is an error shown beside its field,
     and nothing is listed or exported: dropping it silently would widen the filter to everything."""
 
-    school = forms.ChoiceField(label=_("School"), required=False)
+    school = SchoolChooserField(label=_("School"), required=False, schools=None)
     user = forms.CharField(label=_("User (login name)"), required=False, max_length=150)
     model = forms.ChoiceField(label=_("Record type"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -35,7 +36,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", _("All schools in scope"))] + [(str(s.pk), s.unit.name) for s in schools]
+        # A search-as-you-type field: a province's 5,000 schools are never rendered as options.
+        self.fields["school"].schools = schools
         self.fields["model"].choices = [("", _("All record types"))] + audit_model_choices()
         # Django's own check of NUL runs first and its Chinese says "empty string": ours names the field.
         self.fields["user"].validators = [v for v in self.fields["user"].validators if getattr(v, "code", None) != "null_characters_not_allowed"]

@@ -4,9 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hrflow.core.paging import KeysetPage
 from hrflow.org import scope
 from hrflow.org.models import Role
 from hrflow.people.selectors import sensitive_school_ids
@@ -17,7 +20,6 @@ from .registry import AuditedModel, audited_models
 
 AUDIT_ROLES = {Role.AUDITOR}
 MASK = "***"
-EXPORT_LIMIT = 100_000
 
 
 @dataclass
@@ -38,11 +40,8 @@ class ChangeRow:
     action: str
     user: str
     reason: str
+    action_label: str = ""
     changes: list[FieldChange] = field(default_factory=list)
-
-    @property
-    def action_label(self):
-        return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.action]
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,18 @@ class AuditFilter:
     date_from: date | None = None
     date_to: date | None = None
     round_id: int | None = None  # replay one selection round
+
+    def as_params(self) -> dict:
+        """JSON for an export job; from_params reads it back."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_params(cls, params: dict) -> "AuditFilter":
+        values = dict(params)
+        for key in ("date_from", "date_to"):
+            if values.get(key):
+                values[key] = date.fromisoformat(values[key])
+        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
 
 
 def audit_paths(user, school_path=None) -> list[str]:
@@ -77,23 +88,99 @@ def _filtered(entry: AuditedModel, paths, flt: AuditFilter):
     return qs
 
 
-def change_rows(*, user, flt: AuditFilter, offset=0, limit=50) -> tuple[list[ChangeRow], bool]:
-    """A page of changes, newest first; the bool says whether more follow."""
+# Changes are listed newest first in the order (history_date, model key, history_id), all three
+# descending: a total order across the audited models' history tables, so a page is "the next
+# `limit` after this change" (keyset paging) and never sorts the scope to skip what came before.
+Head = tuple  # (history_date, model key, history_id)
+CURSOR_SALT = "hrflow.audit.changes"
+
+
+def _after(entry: AuditedModel, head: Head, older: bool) -> Q:
+    """This model's rows strictly older (or newer) than `head` in the total order."""
+    when, key, hid = head
+    if key == entry.key:
+        return Q(history_date__lt=when) | Q(history_date=when, history_id__lt=hid) if older else \
+            Q(history_date__gt=when) | Q(history_date=when, history_id__gt=hid)
+    if (entry.key < key) == older:  # same instant: a smaller key comes after in a descending order
+        return Q(history_date__lte=when) if older else Q(history_date__gte=when)
+    return Q(history_date__lt=when) if older else Q(history_date__gt=when)
+
+
+def _heads(user, flt: AuditFilter, *, start: Head | None, older=True, limit=50) -> list[Head]:
+    """Up to `limit` heads after `start` (older, newest first) or before it (newer, oldest first)."""
     paths = audit_paths(user, flt.school_path)
     if not paths:
-        return [], False
+        return []
     registry = audited_models()
     entries = [registry[flt.model_key]] if flt.model_key in registry else list(registry.values())
     if flt.round_id is not None:
         entries = [e for e in entries if e.round_field]
+    order = ("-history_date", "-history_id") if older else ("history_date", "history_id")
     heads = []
     for entry in entries:
-        qs = _filtered(entry, paths, flt).order_by("-history_date", "-history_id")
-        for hid, when in qs.values_list("history_id", "history_date")[: offset + limit + 1]:
-            heads.append((when, hid, entry.key))
-    heads.sort(reverse=True)
-    page = heads[offset : offset + limit]
-    return _rows(user, page), len(heads) > offset + limit
+        qs = _filtered(entry, paths, flt)
+        if start is not None:
+            qs = qs.filter(_after(entry, start, older))
+        heads += [(when, entry.key, hid) for hid, when in qs.order_by(*order).values_list("history_id", "history_date")[:limit]]
+    heads.sort(reverse=older)
+    return heads[:limit]
+
+
+def _cursor(head: Head, direction: str) -> str:
+    when, key, hid = head
+    return signing.dumps([when.isoformat(), key, hid, direction], salt=CURSOR_SALT)
+
+
+def _read_cursor(token) -> tuple[Head, str] | None:
+    if not token or not isinstance(token, str) or len(token) > 500:
+        return None
+    try:
+        when, key, hid, direction = signing.loads(token, salt=CURSOR_SALT)
+        when = datetime.fromisoformat(when)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if key not in audited_models() or not isinstance(hid, int) or direction not in ("older", "newer") or when.tzinfo is None:
+        return None
+    return (when, key, hid), direction
+
+
+def change_page(*, user, flt: AuditFilter, cursor=None, limit=50) -> KeysetPage:
+    """A page of changes, newest first, after (or before) the change a cursor names."""
+    parsed = _read_cursor(cursor)
+    if parsed is None or parsed[1] == "older":
+        start = parsed[0] if parsed else None
+        heads = _heads(user, flt, start=start, older=True, limit=limit + 1)
+        more_older, more_newer = len(heads) > limit, start is not None
+        heads = heads[:limit]
+    else:
+        heads = _heads(user, flt, start=parsed[0], older=False, limit=limit + 1)
+        more_newer, more_older = len(heads) > limit, True
+        heads = list(reversed(heads[:limit]))
+    page = KeysetPage(rows=_rows(user, [(w, hid, key) for w, key, hid in heads]), size=limit, is_first=not more_newer)
+    if heads and more_older:
+        page.next_cursor = _cursor(heads[-1], "older")
+    if heads and more_newer:
+        page.previous_cursor = _cursor(heads[0], "newer")
+    return page
+
+
+def change_rows(*, user, flt: AuditFilter, limit=50) -> tuple[list[ChangeRow], bool]:
+    """The newest `limit` changes; the bool says whether more follow."""
+    page = change_page(user=user, flt=flt, limit=limit)
+    return page.rows, page.has_next
+
+
+def iter_changes(*, user, flt: AuditFilter, batch=5000):
+    """Every change in scope, newest first, built a batch at a time (exports)."""
+    start = None
+    while True:
+        heads = _heads(user, flt, start=start, older=True, limit=batch)
+        if not heads:
+            return
+        yield from _rows(user, [(w, hid, key) for w, key, hid in heads])
+        if len(heads) < batch:
+            return
+        start = heads[-1]
 
 
 def _rows(user, page) -> list[ChangeRow]:
@@ -108,33 +195,40 @@ def _rows(user, page) -> list[ChangeRow]:
         entry = registry[key]
         history = entry.model.history.model
         records = list(history.objects.filter(history_id__in=hids))
-        object_ids = {r.id for r in records}
-        latest = max(r.history_date for r in records)
-        # All versions of those objects up to the newest on the page, to find each one's predecessor.
-        versions = history.objects.filter(id__in=object_ids, history_date__lte=latest).order_by("id", "history_date", "history_id")
+        # A creation has no predecessor: only changes and deletions need the versions before them
+        # (bulk-loaded provinces are mostly creations, so an export skips most of this query).
+        changed = [r for r in records if r.history_type != "+"]
         previous = {}
-        last_by_object = {}
-        for version in versions:
-            previous[version.history_id] = last_by_object.get(version.id)
-            last_by_object[version.id] = version
+        if changed:
+            latest = max(r.history_date for r in changed)
+            # All versions of those objects up to the newest on the page, to find each one's predecessor.
+            versions = history.objects.filter(id__in={r.id for r in changed}, history_date__lte=latest).order_by(
+                "id", "history_date", "history_id")
+            last_by_object = {}
+            for version in versions:
+                previous[version.history_id] = last_by_object.get(version.id)
+                last_by_object[version.id] = version
         records_by_model[key] = (entry, records, previous)
         user_ids |= {r.history_user_id for r in records if r.history_user_id}
     users = users_labels(user_ids)
     display = _Display()
+    unknown = _("(unknown)")
     for key, (entry, records, previous) in records_by_model.items():
         masked = _masked_objects(user, entry, records)
         labels = describe(entry.model, records)
+        model_label = str(entry.label)
         for record in records:
             prev = previous.get(record.history_id)
             row = ChangeRow(
                 history_id=record.history_id,
                 model_key=key,
-                model_label=str(entry.label),
+                model_label=model_label,
                 object_id=record.id,
-                object_repr=labels.get(record.id) or f"{entry.label} #{record.id}",
+                object_repr=labels.get(record.id) or f"{model_label} #{record.id}",
                 when=record.history_date,
                 action=record.history_type,
-                user=users.get(record.history_user_id, _("(unknown)")),
+                action_label=display.actions[record.history_type],
+                user=users.get(record.history_user_id, unknown),
                 reason=record.history_change_reason or "",
             )
             row.changes = _diff(entry, prev, record, display, record.id in masked)
@@ -162,6 +256,24 @@ class _Display:
     def __init__(self):
         self.pending: dict[type, set] = {}
         self.cells: list[tuple[FieldChange, str, type, object]] = []
+        # Translations and formatted values are looked up once per batch, not once per cell:
+        # an export of a province writes millions of cells from a few hundred distinct words.
+        self.actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+        self.labels: dict[tuple, str] = {}
+        self.fields: dict[str, tuple] = {}
+        self.plain: dict[tuple, str] = {}
+
+    def label(self, entry: AuditedModel, model_field) -> str:
+        key = (entry.key, model_field.name)
+        if key not in self.labels:
+            self.labels[key] = str(model_field.verbose_name)
+        return self.labels[key]
+
+    def shown_fields(self, entry: AuditedModel):
+        if entry.key not in self.fields:
+            fields = [f for f in entry.model._meta.concrete_fields if _shown(f) and f.name not in entry.hidden_fields]
+            self.fields[entry.key] = (fields, {f.name for f in fields})
+        return self.fields[entry.key]
 
     def value(self, entry: AuditedModel, model_field, value, version=None):
         if model_field.is_relation:
@@ -175,7 +287,12 @@ class _Display:
         if model_field.name == "template" and version is not None and hasattr(version, "params"):
             # A finding stores its message as a template and parameters: show the filled message.
             return finding_text(value, version.params) if value else "—"
-        return plain_value(model_field, value)
+        if isinstance(value, (list, dict)):
+            return plain_value(model_field, value)
+        key = (entry.key, model_field.name, type(value), value)
+        if key not in self.plain:
+            self.plain[key] = plain_value(model_field, value)
+        return self.plain[key]
 
     def defer(self, change: FieldChange, attr: str, model_field, raw):
         if model_field.is_relation and raw not in (None, ""):
@@ -200,8 +317,7 @@ def _shown(model_field) -> bool:
 
 def _diff(entry: AuditedModel, prev, record, display: _Display, masked: bool) -> list[FieldChange]:
     changes = []
-    fields = [f for f in entry.model._meta.concrete_fields if _shown(f) and f.name not in entry.hidden_fields]
-    names = {f.name for f in fields}
+    fields, names = display.shown_fields(entry)
     for model_field in fields:
         attname = model_field.attname
         new = getattr(record, attname, None)
@@ -218,7 +334,7 @@ def _diff(entry: AuditedModel, prev, record, display: _Display, masked: bool) ->
             continue
         if record.history_type == "-":
             continue
-        label = str(model_field.verbose_name)
+        label = display.label(entry, model_field)
         if masked and model_field.name in entry.sensitive_fields:
             hide = mask_id_number if model_field.name == "id_number" else (lambda v: MASK)
             changes.append(FieldChange(label, hide(old) if prev is not None else "—", hide(new)))

@@ -1,19 +1,15 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.shortcuts import redirect, render
 from django.views import generic
 
 from hrflow.core.mixins import ScopedPermissionMixin
-from hrflow.core.xlsx import Writer
+from hrflow.exports.services import start_export
 from hrflow.org.models import Role
 from hrflow.org.selectors import schools_visible_to
 
 from .forms import AuditFilterForm
-from .selectors import EXPORT_LIMIT, AuditFilter, change_rows
+from .selectors import AuditFilter, change_page
 
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 
 
 class _FilteredMixin(ScopedPermissionMixin):
@@ -34,7 +30,7 @@ class _FilteredMixin(ScopedPermissionMixin):
             return form, None
         if form.is_bound:
             data = form.cleaned_data
-            school = schools.filter(pk=data["school"]).first() if data["school"] else None
+            school = data["school"]
             flt = AuditFilter(
                 school_path=school.unit.path if school else None,
                 username=data["user"] or None,
@@ -50,56 +46,32 @@ class ChangeListView(_FilteredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         form, flt = self.get_filter()
-        try:
-            page = max(1, int(self.request.GET.get("page", "1")))
-        except ValueError:
-            page = 1
-        page = min(page, MAX_PAGE)  # a huge page number overflows the database's integer offset
-        if flt is None:
-            rows, has_more = [], False
-        else:
-            rows, has_more = change_rows(user=self.request.user, flt=flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            form=form, rows=rows, page=page, has_more=has_more, query=query.urlencode(), filter_invalid=flt is None, **kwargs
-        )
+        page = None
+        if flt is not None:
+            page = change_page(user=self.request.user, flt=flt, cursor=self.request.GET.get("cursor"), limit=PAGE_SIZE)
+        return super().get_context_data(form=form, page=page, query=_filter_query(self.request), filter_invalid=flt is None, **kwargs)
+
+
+def _filter_query(request):
+    query = request.GET.copy()
+    for key in ("cursor", "page"):
+        query.pop(key, None)
+    return query
 
 
 class ChangeExportView(_FilteredMixin, generic.View):
-    """The filtered change log as xlsx, one line per field change."""
+    """Starts the export of the filtered change log as a job (it can hold millions of lines)."""
 
-    def get(self, request, *args, **kwargs):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        # The filter travels in the form's hidden fields, exactly as the page was filtered.
+        request.GET = request.POST.copy()
+        request.GET.pop("csrfmiddlewaretoken", None)
         form, flt = self.get_filter()
         if flt is None:
             # Nothing is exported under a filter that did not parse: the page says what to correct.
-            query = request.GET.copy()
-            query.pop("page", None)
-            context = {"form": form, "rows": [], "page": 1, "has_more": False, "query": query.urlencode(), "filter_invalid": True}
+            context = {"form": form, "page": None, "query": _filter_query(request), "filter_invalid": True}
             return render(request, "audit/change_list.html", context, status=400)
-        rows, _more = change_rows(user=request.user, flt=flt, offset=0, limit=EXPORT_LIMIT)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="hrflow-audit-{stamp}.xlsx"'
-        # constant_memory writes row by row: the export stays small in memory at 100k lines.
-        # Every value was typed by someone (names, reasons, old and new values): hrflow.core.xlsx
-        # keeps it text, never a formula.
-        writer = Writer(response, constant_memory=True)
-        sheet = writer.sheet(_("Changes"))
-        headers = [_("When"), _("User"), _("Record type"), _("Record"), _("Action"), _("Field"), _("Old value"), _("New value"), _("Reason")]
-        writer.header(sheet, headers)
-        line = 1
-        for row in rows:
-            when = timezone.localtime(row.when).replace(tzinfo=None)
-            for change in row.changes or [None]:
-                writer.row(sheet, line, [
-                    when, row.user, row.model_label, row.object_repr, row.action_label,
-                    change.field if change else "", change.old if change else "", change.new if change else "", row.reason,
-                ])
-                line += 1
-        sheet.set_column(0, 0, 19)
-        sheet.set_column(1, 8, 18)
-        writer.close()
-        return response
-
-
+        job = start_export(user=request.user, kind="audit_changes", params={"filter": flt.as_params()})
+        return redirect(job.get_absolute_url())

@@ -259,19 +259,26 @@ def _apply_quirks(school, quirks, user, reason):
             man.save()
 
 
+def _login(username, full_name, role, unit, acting_user, reason):
+    """A login with the demo password holding `role` over `unit`; what exists is kept."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username)
+    if created or not user.has_usable_password():
+        user.first_name = full_name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if not RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
+        assignment = RoleAssignment(user=user, role=role, unit=unit)
+        assignment._history_user, assignment._change_reason = acting_user, reason
+        assignment.save()
+    return user
+
+
 def _demo_users(acting_user, reason):
     User = get_user_model()
     for username, full_name, role, unit_code in DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username)
-        if created or not user.has_usable_password():
-            user.first_name = full_name
-            user.set_password(DEMO_PASSWORD)
-            user.save()
         unit = OrgUnit.objects.get(code=unit_code)
-        if not RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
-            assignment = RoleAssignment(user=user, role=role, unit=unit)
-            assignment._history_user, assignment._change_reason = acting_user, reason
-            assignment.save()
+        user = _login(username, full_name, role, unit, acting_user, reason)
         if role == Role.STAFF and not hasattr(user, "person"):
             staff = Staff.objects.filter(school__unit=unit, person__user__isnull=True).select_related("person").order_by("id").first()
             if staff:
@@ -347,6 +354,39 @@ def generate_province(*, scale: float, user, seed: int = 2021, code: str = "G51"
         start_index=0, dormitories_by_school=dorms_by_school,
     )
     return {"cities": n_cities, "counties": n_counties, "schools": n_schools, "dormitories": len(dorm_rows), "staff": created, "reason": reason}
+
+
+# Logins at every level of a generated province: (username, full name, role, level), the
+# school-level ones at the first school of the first county of the first city.
+SCALE_USERS = [
+    ("scale_bureau", "郑国华", Role.BUREAU_OFFICER, OrgUnit.Kind.PROVINCE),
+    ("scale_auditor", "许文静", Role.AUDITOR, OrgUnit.Kind.PROVINCE),
+    ("scale_city", "韩建军", Role.BUREAU_OFFICER, OrgUnit.Kind.CITY),
+    ("scale_county", "冯丽", Role.BUREAU_OFFICER, OrgUnit.Kind.COUNTY),
+    ("scale_hr", "曹秀英", Role.HR_OFFICER, OrgUnit.Kind.SCHOOL),
+    ("scale_leader", "彭志强", Role.SCHOOL_LEADER, OrgUnit.Kind.SCHOOL),
+]
+
+
+@transaction.atomic
+def province_logins(*, code: str, user) -> list[tuple[str, str]]:
+    """Create (or keep) the SCALE_USERS of the generated province `code`; return
+    (username, "role · name · scope") like demo_logins. Raises ValueError if it does not exist."""
+    province = OrgUnit.objects.filter(code=code, kind=OrgUnit.Kind.PROVINCE).first()
+    if province is None:
+        raise ValueError(_("Province %(code)s does not exist: generate it first (seed_scale without --logins-only).") % {"code": code})
+    units = {OrgUnit.Kind.PROVINCE: province}
+    parent = province
+    for kind in (OrgUnit.Kind.CITY, OrgUnit.Kind.COUNTY, OrgUnit.Kind.SCHOOL):
+        parent = units[kind] = OrgUnit.objects.filter(kind=kind, path__startswith=parent.path).order_by("path").first()
+        if parent is None:
+            raise ValueError(_("Province %(code)s has no %(kind)s.") % {"code": code, "kind": OrgUnit.Kind(kind).label})
+    reason = _("Scale data logins")
+    logins = []
+    for username, full_name, role, kind in SCALE_USERS:
+        _login(username, full_name, role, units[kind], user, reason)
+        logins.append((username, f"{Role(role).label} · {full_name} · {units[kind].name}"))
+    return logins
 
 
 def _bulk_units(units, user, reason):

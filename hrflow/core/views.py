@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import generic
 from viewflow.contrib.auth import AuthenticationForm
@@ -9,8 +10,8 @@ from hrflow.core.demo import DEMO_PASSWORD, demo_logins
 from hrflow.hiring import selectors as hiring_selectors
 from hrflow.core.throttle import client_key, ratelimited
 from hrflow.org import scope
-from hrflow.org.models import Role, School
-from hrflow.org.selectors import IN_POST, rollup_by, school_staffing_lines, staff_by_category, staffing_rollup
+from hrflow.org.models import OrgUnit, Role, School
+from hrflow.org.selectors import compliance_rollup, school_staffing_lines, scope_root, staff_by_category
 from hrflow.people.models import Staff
 
 
@@ -33,15 +34,12 @@ class HomeView(generic.TemplateView):
             person = getattr(user, "person", None)
             context["employments"] = person.employments.select_related("school__unit") if person else []
         if Role.BUREAU_OFFICER in roles:
-            frame = staffing_rollup(user)
-            if not frame.empty:
-                context["counties"] = rollup_by(frame, "county").to_dict("records")
-                context["bureau_totals"] = {
-                    "schools": len(frame),
-                    "staff": int(Staff.objects.filter(scope.scope_q(user, {Role.BUREAU_OFFICER}, field="school__unit__path"), status__in=IN_POST).count()),
-                    "hard": int((frame["hard_failures"] > 0).sum()),
-                    "soft": int((frame["soft_failures"] > 0).sum()),
-                }
+            # The roll-up of the compliance page, one level below the officer's area (cached per
+            # data change): a province's 5,000 schools are never aggregated on each visit.
+            root = scope_root(user)
+            level = "county" if root is not None and root.kind in (OrgUnit.Kind.CITY, OrgUnit.Kind.COUNTY) else "city"
+            rollup = compliance_rollup(user, under=root, level=level)
+            context.update(rollup_rows=rollup["rows"], rollup_level=level, bureau_totals=rollup["totals"])
         if Role.AUDITOR in roles:
             context["recent_changes"], _more = change_rows(user=user, flt=AuditFilter(), limit=10)
         return super().get_context_data(**context, **kwargs)
@@ -75,3 +73,14 @@ class LoginView(auth_views.LoginView):
         if settings.DEBUG:
             context.update(demo_logins=demo_logins(), demo_password=DEMO_PASSWORD)
         return context
+
+
+class PingView(generic.View):
+    """The load bench's floor (tests/bench.py): a signed-in page that does nothing but the
+    session and user lookups every page pays (LoginRequiredMiddleware makes them), so each
+    page's time can be read against what the server costs anyway. Plain text for machines."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponse("ok", content_type="text/plain; charset=utf-8")

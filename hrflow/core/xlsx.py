@@ -45,6 +45,8 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 
 # --- Writing ------------------------------------------------------------------------------
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 class Writer:
     """An xlsxwriter workbook that stores every string as text.
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hrflow.core import clock
-from hrflow.core.bulk import insert_rows, snapshot_history
+from hrflow.core.bulk import ANALYZE_AFTER_ROWS, insert_rows, refresh_statistics, snapshot_history
 from hrflow.core.xlsx import FormulaCells, UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (upload_max_bytes: the import page states it)
 
 from .applicants import validate_applicant
@@ -177,6 +177,8 @@ def applications_import(*, round: SelectionRound, stream, acting_user, reason: s
         history_reason = _("Imported from xlsx by HR after the deadline: %(reason)s") % {"reason": reason}
     snapshot_history(Application, "round_id = %s AND id > %s", [round.pk, before], user=acting_user,
                      reason=history_reason, history_type="+")
+    if len(records) >= ANALYZE_AFTER_ROWS:
+        transaction.on_commit(lambda: refresh_statistics([Application]))
     return len(records)
 
 

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from hrflow.core.bulk import bulk_transition, insert_rows, snapshot_history
+from hrflow.core.bulk import ANALYZE_AFTER_ROWS, bulk_transition, insert_rows, refresh_statistics, snapshot_history
 from hrflow.core.history import save_audited
 from hrflow.policy import INVALID_DATA, RULES, BulkInputError, screen_frame
 
@@ -129,5 +129,7 @@ def _screen(round_id, acting_user) -> dict:
         round.screening_status = Job.DONE
         round.screening_error = ""
         save_audited(round, user=acting_user, reason=reason)
+        if len(everyone) >= ANALYZE_AFTER_ROWS:
+            transaction.on_commit(lambda: refresh_statistics([Finding, Application]))
     invalid = int((findings["rule"] == INVALID_DATA).sum())
     return {"screened": len(everyone), "excluded": len(hard), "flagged": len(soft), "findings": len(findings), "invalid": invalid}

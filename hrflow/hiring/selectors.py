@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 import rules
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -24,16 +25,28 @@ PUBLIC_STATES = (S.OPEN, S.PUBLICITY)
 PUBLICITY_PAGE_STATES = (S.PUBLICITY, S.HIRING, S.CLOSED)
 
 
+# Newest window first. An index on (opens_on, id) (migration 0005) lets the province walk it;
+# a school's few rounds are found through the school index and sorted.
+ROUND_ORDER = ("-opens_on", "-pk")
+# The inbox, oldest step first: what has waited longest comes first.
+TASK_ORDER = ("created", "pk")
+# A round's applications by post, then rank (unranked last), then arrival; a round can hold
+# 50,000: the index (round, post, COALESCE(rank, ...), id) of migration 0005 serves each page.
+APPLICATION_ORDER = ("post_id", "rank_order", "pk")
+UNRANKED = 2**31 - 1  # after every rank; the largest value of the rank column
+# The score sheet: one post after another, applications in the order they came.
+SCORE_SHEET_ORDER = ("post_id", "pk")
+
+
 def rounds_visible_to(user):
-    return (
-        SelectionRound.objects.filter(scope.scope_q(user, OVERSIGHT_ROLES, field="school__unit__path"))
-        .select_related("school__unit")
-        .annotate(
-            applicants=Count("applications", distinct=True),
-            hired=Count("applications", filter=Q(applications__state=Application.State.HIRED), distinct=True),
-        )
-        .order_by("-opens_on", "-id")
-    )
+    return SelectionRound.objects.filter(scope.scope_q(user, OVERSIGHT_ROLES, field="school__unit__path")).select_related("school__unit")
+
+
+def round_counts(round_ids) -> dict[int, tuple[int, int]]:
+    """{round id: (applicants, hired)} of one page of rounds, in one grouped query."""
+    rows = (Application.objects.filter(round_id__in=round_ids).order_by().values("round_id")
+            .annotate(n=Count("id"), hired=Count("id", filter=Q(state=Application.State.HIRED))))
+    return {row["round_id"]: (row["n"], row["hired"]) for row in rows}
 
 
 def open_tasks_for(user):
@@ -67,9 +80,9 @@ class InboxTask:
     note: str  # when it can, if not now; or what it waits for
 
 
-def tasks_for(user) -> list[InboxTask]:
-    """The inbox: each open step, and whether its action can be taken today or from when."""
-    tasks = list(open_tasks_for(user))
+def tasks_for(user, tasks) -> list[InboxTask]:
+    """The inbox rows of one page of `tasks` (from open_tasks_for): whether each step's action can
+    be taken today or from when."""
     rounds = [t.process.selection_round for t in tasks]
     ends = {}
     for publicity in Publicity.objects.filter(round__in=rounds).order_by("round_id", "starts_on", "id"):
@@ -98,8 +111,21 @@ def public_rounds():
     return SelectionRound.objects.filter(state__in=PUBLIC_STATES).select_related("school__unit").prefetch_related("posts").order_by("closes_on", "id")
 
 
-def application_rows(round):
-    return round.applications.select_related("post").prefetch_related("findings").order_by("post_id", "rank", "id")
+def application_rows(round, state=None):
+    """The round's applications, unordered: pages walk them in APPLICATION_ORDER."""
+    qs = (round.applications.select_related("post").prefetch_related("findings")
+          .annotate(rank_order=Coalesce("rank", Value(UNRANKED))))
+    return qs.filter(state=state) if state else qs
+
+
+def application_state_counts(round) -> list[tuple[str, int]]:
+    """(state label, number) of the round's applications, in one grouped query."""
+    counts = dict(round.applications.order_by().values_list("state").annotate(n=Count("id")))
+    return [(label, counts[value]) for value, label in Application.State.choices if counts.get(value)]
+
+
+def score_sheet_rows(round):
+    return round.applications.filter(state=Application.State.ELIGIBLE).select_related("post")
 
 
 def can_see_applicant_sensitive(user, round) -> bool:

@@ -699,8 +699,9 @@ def application_hire(*, application: Application, acting_user, acknowledge_overl
 
 
 def unfilled_places(round) -> int:
-    posts = round.posts.annotate(hired=Count("applications", filter=Q(applications__state=A.HIRED)))
-    return sum(max(0, p.headcount - p.hired) for p in posts)
+    # Only the hires are counted (the (round, state) index): a round may hold 50,000 applications.
+    hired = dict(Application.objects.filter(round=round, state=A.HIRED).order_by().values_list("post").annotate(n=Count("id")))
+    return sum(max(0, p.headcount - hired.get(p.pk, 0)) for p in round.posts.all())
 
 
 def _conclude(round, acting_user, reason):

@@ -2,22 +2,29 @@
 
 
 import rules
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core import clock
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.paging import keyset_page, read_cursor
 from hrflow.core.params import object_id
+from hrflow.core.xlsx import XLSX_CONTENT_TYPE as XLSX
+from hrflow.exports.services import start_export
 from hrflow.org import scope
 from hrflow.org.models import Role, School
 
-from . import exports, imports, selectors, services, steps
+from . import imports, selectors, services, steps
 from .forms import (
     ExaminationForm,
     FinishPublicityForm,
@@ -77,19 +84,20 @@ class _ApplicationMixin(_RoundMixin):
         return redirect("hiring:application_detail", pk=self.get_application().pk)
 
 
-class RoundListView(ScopedPermissionMixin, generic.ListView):
+class RoundListView(ScopedPermissionMixin, generic.TemplateView):
     permission_required = "hiring.view_round"
     template_name = "hiring/round_list.html"
-    paginate_by = 50
+    page_size = 50
 
     def get_permission_object(self):
         return None
 
-    def get_queryset(self):
-        return selectors.rounds_visible_to(self.request.user)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_add=scope.has_role(self.request.user, Role.HR_OFFICER), **kwargs)
+        page = keyset_page(selectors.rounds_visible_to(self.request.user), order=selectors.ROUND_ORDER,
+                           cursor=self.request.GET.get("cursor"), size=self.page_size)
+        counts = selectors.round_counts([r.pk for r in page.rows])
+        rows = [(r, *counts.get(r.pk, (0, 0))) for r in page.rows]
+        return super().get_context_data(page=page, rows=rows, can_add=scope.has_role(self.request.user, Role.HR_OFFICER), **kwargs)
 
 
 class RoundCreateView(ScopedPermissionMixin, generic.TemplateView):
@@ -181,6 +189,7 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
 
     permission_required = "hiring.view_round"
     template_name = "hiring/round_detail.html"
+    page_size = 50
 
     def get_context_data(self, **kwargs):
         round = self.get_round()
@@ -188,7 +197,10 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
         manage = rules.has_perm("hiring.manage_round", user, round)
         lead = rules.has_perm("hiring.lead_round", user, round)
         open_steps = steps.open_step_names(round)
-        applications = list(selectors.application_rows(round))
+        state_form = ApplicationStateFilterForm(self.request.GET)
+        state = state_form.cleaned_data["state"] if state_form.is_valid() else None
+        applications = keyset_page(selectors.application_rows(round, state=state or None), order=selectors.APPLICATION_ORDER,
+                                   cursor=self.request.GET.get("cursor"), size=self.page_size)
         publicity = services.current_publicity(round)
         context = {
             "round": round,
@@ -198,8 +210,10 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             "manage": manage,
             "lead": lead,
             "show_sensitive": selectors.can_see_applicant_sensitive(user, round),
-            "applications": applications,
-            "counts": _count_states(applications),
+            "applications": applications.rows,
+            "page": applications,
+            "state_form": state_form,
+            "counts": selectors.application_state_counts(round),
             "publicity": publicity,
             "objections": publicity.objections.select_related("application") if publicity else [],
             "reviews": round.reviews.prefetch_related("members", "items__application", "items__finding"),
@@ -208,19 +222,13 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             "publicity_form": PublicityStartForm(initial={"starts_on": clock.today()}),
             "finish_publicity_form": FinishPublicityForm(),
             "resolve_form": ResolveForm(),
-            "unfilled": services.unfilled_places(round),
+            # Shown only while hiring; counting the hires per post reads every application of the round.
+            "unfilled": services.unfilled_places(round) if round.state == SelectionRound.State.HIRING else 0,
             "can_rerun_screening": manage and services.screening_can_rerun(round),
             "today": clock.today(),
             "can_replay": rules.has_perm("audit.view_history", user, round),
         }
         return super().get_context_data(**context, **kwargs)
-
-
-def _count_states(applications):
-    counts = {}
-    for application in applications:
-        counts[application.state] = counts.get(application.state, 0) + 1
-    return [(label, counts.get(value, 0)) for value, label in Application.State.choices if counts.get(value)]
 
 
 # name -> (permission, form class or None, service call)
@@ -296,7 +304,7 @@ class ImportTemplateView(_RoundMixin, ScopedPermissionMixin, generic.View):
     permission_required = "hiring.manage_round"
 
     def get(self, request, *args, **kwargs):
-        response = HttpResponse(imports.template_workbook(self.get_round()), content_type=exports.XLSX)
+        response = HttpResponse(imports.template_workbook(self.get_round()), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="hrflow-applicants-round-{self.get_round().pk}.xlsx"'
         return response
 
@@ -374,23 +382,35 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
 
     permission_required = "hiring.manage_round"
     template_name = "hiring/scores.html"
+    page_size = 50
 
-    def grid(self):
-        """The raters, eligible applications and weighted components of the round."""
+    def grid(self, cursor):
+        """The raters, weighted components and one page of eligible applications of the round; the
+        sheet is saved a page at a time (only the posted cells change)."""
         round = self.get_round()
         raters = list(round.raters.all())
-        applications = list(round.applications.filter(state=Application.State.ELIGIBLE).select_related("post").order_by("post_id", "name"))
+        page = keyset_page(selectors.score_sheet_rows(round), order=selectors.SCORE_SHEET_ORDER, cursor=cursor, size=self.page_size)
         components = [(c, label) for c, label in Score.Component.choices
                       if (round.exam_weight if c == Score.Component.EXAM else round.interview_weight)]
-        return raters, applications, components
+        return raters, page, components
+
+    @staticmethod
+    def recusal_form(round, ids):
+        """The recusal form offers this page's applicants: a round's every eligible applicant
+        (tens of thousands) would make the page a megabyte of options."""
+        form = RecusalForm(round=round)
+        form.fields["application"].queryset = selectors.score_sheet_rows(round).filter(pk__in=ids).order_by(*selectors.SCORE_SHEET_ORDER)
+        return form
 
     def get_context_data(self, posted=None, **kwargs):
         round = self.get_round()
-        raters, applications, components = self.grid()
-        scores = {(s.application_id, s.rater_id, s.component): s.value for s in Score.objects.filter(application__round=round)}
-        recused = {(r.rater_id, r.application_id): r.reason for r in Recusal.objects.filter(rater__round=round)}
+        cursor = posted.get("cursor") if posted is not None else self.request.GET.get("cursor")
+        raters, page, components = self.grid(cursor)
+        ids = [a.pk for a in page.rows]
+        scores = {(s.application_id, s.rater_id, s.component): s.value for s in Score.objects.filter(application_id__in=ids)}
+        recused = {(r.rater_id, r.application_id): r.reason for r in Recusal.objects.filter(rater__round=round, application_id__in=ids)}
         rows = []
-        for application in applications:
+        for application in page.rows:
             cells = []
             for component, _label in components:
                 for rater in raters:
@@ -404,14 +424,14 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
                     })
             rows.append((application, cells))
         return super().get_context_data(
-            round=round, raters=raters, components=components, rows=rows,
-            rater_form=RaterForm(), recusal_form=RecusalForm(round=round), **kwargs,
+            round=round, raters=raters, components=components, rows=rows, page=page, cursor=cursor or "",
+            rater_form=RaterForm(), recusal_form=self.recusal_form(round, ids), **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         round = self.get_round()
-        raters, applications, components = self.grid()
-        form = ScoreSheetForm(request.POST, applications=applications, raters=raters, components=components)
+        raters, page, components = self.grid(request.POST.get("cursor"))
+        form = ScoreSheetForm(request.POST, applications=page.rows, raters=raters, components=components)
         if not form.is_valid():
             messages.error(request, error_text(form))
             return self.render_to_response(self.get_context_data(posted=request.POST))
@@ -420,7 +440,7 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             messages.success(request, _("%(n)d scores saved.") % {"n": n})
         except REFUSALS as error:
             _refused(request, error)
-        return redirect("hiring:scores", pk=round.pk)
+        return redirect(_with_cursor(reverse("hiring:scores", kwargs={"pk": round.pk}), request.POST.get("cursor")))
 
 
 class RaterAddView(_RoundMixin, ScopedPermissionMixin, generic.View):
@@ -554,14 +574,14 @@ class HireView(_ApplicationMixin, ScopedPermissionMixin, generic.View):
 
 
 class ResultsExportView(_RoundMixin, ScopedPermissionMixin, generic.View):
-    permission_required = "hiring.view_round"
+    """Starts the export of the round's results as a job (a round may hold thousands of applications)."""
 
-    def get(self, request, *args, **kwargs):
-        round = self.get_round()
-        data = exports.results_workbook(round, full_ids=selectors.can_see_applicant_sensitive(request.user, round))
-        response = HttpResponse(data, content_type=exports.XLSX)
-        response["Content-Disposition"] = f'attachment; filename="hrflow-round-{round.pk}-results.xlsx"'
-        return response
+    permission_required = "hiring.view_round"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        job = start_export(user=request.user, kind="hiring_results", params={"round": self.get_round().pk})
+        return redirect(job.get_absolute_url())
 
 
 class RoundTimelineView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
@@ -580,11 +600,23 @@ class TaskListView(ScopedPermissionMixin, generic.TemplateView):
 
     permission_required = "hiring.view_round"
     template_name = "hiring/tasks.html"
+    page_size = 50
 
     def get_permission_object(self):
         return None
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tasks=selectors.tasks_for(self.request.user), **kwargs)
+        user = self.request.user
+        page = keyset_page(selectors.open_tasks_for(user), order=selectors.TASK_ORDER, cursor=self.request.GET.get("cursor"),
+                           size=self.page_size)
+        return super().get_context_data(page=page, tasks=selectors.tasks_for(user, page.rows), **kwargs)
 
 
+class ApplicationStateFilterForm(forms.Form):
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
+                              choices=[("", gettext_lazy("All")), *Application.State.choices])
+
+
+def _with_cursor(url, cursor):
+    """`url` on the score sheet's page of `cursor`, if it is a cursor of that sheet."""
+    return f"{url}?{urlencode({'cursor': cursor})}" if read_cursor(cursor, selectors.SCORE_SHEET_ORDER) else url

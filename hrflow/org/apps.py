@@ -18,10 +18,18 @@ class OrgConfig(AppConfig):
         register(
             RoleAssignment,
             paths_q("unit__path"),
-            describe=lambda records: {r.id: f"{r.user} · {r.get_role_display()}" for r in records},
+            describe=_role_assignments,
         )
 
 
 def _names(model, ids_by_object):
     names = model.objects.in_bulk(set(ids_by_object.values()))
     return {oid: str(names.get(fk, "")) for oid, fk in ids_by_object.items()}
+
+
+def _role_assignments(records):
+    # Users named in one query: str(r.user) would fetch each row's user on its own.
+    from hrflow.audit.labels import users_labels
+
+    users = users_labels({r.user_id for r in records})
+    return {r.id: f"{users.get(r.user_id, '—')} · {r.get_role_display()}" for r in records}

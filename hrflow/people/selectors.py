@@ -1,7 +1,8 @@
 """Reads the people pages need, scoped to the user."""
 
+import re
+
 import rules
-from django.db.models import Q
 
 from hrflow.org import scope
 from hrflow.org.models import Role
@@ -17,7 +18,29 @@ def staff_visible_to(user):
     )
 
 
+# Newest employment first. The primary key is the one order the database can walk by an index
+# in any scope: the province walks staff's primary key backwards and stops after a page; a
+# school, county or city first finds its rows through the school index and sorts only those.
+STAFF_ORDER = ("-pk",)
+NAME_PREFIX_MAX = 2  # 1-2 characters: a surname, or surname and given name, match the start
+ID_QUERY_MIN = 4
+_ID_QUERY = re.compile(r"[0-9]+[Xx]?")
+
+
+def is_id_query(text: str) -> bool:
+    """Digits (and a final X) of at least four characters search ID numbers, not names."""
+    return len(text) >= ID_QUERY_MIN and _ID_QUERY.fullmatch(text) is not None
+
+
 def staff_list(*, user, school_id=None, category=None, status=None, search=None):
+    """The staff in the user's scope, filtered, unordered: the view pages it in STAFF_ORDER.
+
+    Name search: 3+ characters match anywhere in the name (a pg_trgm GIN index on PostgreSQL);
+    1-2 characters match the start of the name (a btree prefix index), since trigrams cannot
+    serve a 2-character substring and a rare one would scan every row. ID-number search: only
+    where the user may see ID numbers (HR of the school, current employments), as a search by
+    number would otherwise tell anyone whether an ID is on file.
+    """
     qs = staff_visible_to(user)
     if school_id:
         qs = qs.filter(school_id=school_id)
@@ -26,8 +49,14 @@ def staff_list(*, user, school_id=None, category=None, status=None, search=None)
     if status:
         qs = qs.filter(status=status)
     if search:
-        qs = qs.filter(Q(person__name__icontains=search) | Q(title__icontains=search))
-    return qs.order_by("school__unit__path", "person__name", "id")
+        if is_id_query(search):
+            qs = qs.filter(school_id__in=sensitive_school_ids(user), person__id_number__contains=search.upper()).exclude(
+                status=Staff.Status.LEFT)
+        elif len(search) <= NAME_PREFIX_MAX:
+            qs = qs.filter(person__name__istartswith=search)
+        else:
+            qs = qs.filter(person__name__icontains=search)
+    return qs
 
 
 def sensitive_school_ids(user) -> set[int]:

@@ -1,4 +1,5 @@
 import rules
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +13,10 @@ from django.views import generic
 from django_fsm import ConcurrentTransition, can_proceed
 
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.paging import keyset_page
 from hrflow.core.params import object_id
 from hrflow.org import scope
+from hrflow.org.choosers import SchoolChooserField
 from hrflow.org.models import Role, School
 from hrflow.org.selectors import schools_visible_to
 
@@ -30,39 +33,64 @@ TRANSITION_LABELS = {
 }
 
 
+# Longer than any name on record (Person.name holds 100): such a search is reported, not run.
+SEARCH_MAX_LENGTH = 100
+
+
 def _label(name):
     return str(TRANSITION_LABELS[name])
 
 
-class StaffListView(ScopedPermissionMixin, generic.ListView):
+class StaffFilterForm(forms.Form):
+    """The staff list's filters. A value that is not one of the choices, or a search longer than
+    a name, is reported and left out of the query; the page still shows the rest."""
+
+    category = forms.ChoiceField(label=gettext_lazy("Post category"), required=False,
+                                 choices=[("", gettext_lazy("All")), *PostCategoryChoices.choices])
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("All")), *Staff.Status.choices])
+    q = forms.CharField(label=gettext_lazy("Name or ID number"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        widget=forms.TextInput(attrs={"type": "search"}),
+                        help_text=gettext_lazy("One or two characters match the start of the name (surname); three or more match "
+                                               "anywhere in it. Four or more digits search ID numbers, for HR of the school."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Search-as-you-type over the user's scope: a <select> of a province's 5,000 schools is not sent.
+        self.fields["school"] = SchoolChooserField(label=gettext_lazy("School"), required=False, schools=schools_visible_to(user))
+        self.order_fields(["school"])
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {name: None if name in self.errors else self.cleaned_data.get(name) or None for name in self.fields}
+
+
+class StaffListView(ScopedPermissionMixin, generic.TemplateView):
     permission_required = "people.view_staff"
     template_name = "people/staff_list.html"
-    paginate_by = 50
+    page_size = 50
 
     def get_permission_object(self):
         return None
 
-    def get_queryset(self):
-        g = self.request.GET
-        return selectors.staff_list(
-            user=self.request.user,
-            school_id=object_id(g.get("school")),
-            category=g.get("category") or None,
-            status=g.get("status") or None,
-            search=g.get("q") or None,
-        )
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            sensitive_schools=selectors.sensitive_school_ids(self.request.user),
-            schools=schools_visible_to(self.request.user),
-            categories=PostCategoryChoices.choices,
-            statuses=Staff.Status.choices,
-            can_add=scope.has_role(self.request.user, Role.HR_OFFICER),
-            query=self.request.GET,
+        user = self.request.user
+        form = StaffFilterForm(self.request.GET, user=user)
+        filters = form.filters()
+        school, search = filters["school"], filters["q"]
+        sensitive = selectors.sensitive_school_ids(user)
+        id_search_refused = bool(search) and selectors.is_id_query(search) and not sensitive
+        qs = selectors.staff_list(
+            user=user, school_id=school.pk if school else None, category=filters["category"], status=filters["status"], search=search,
         )
-        return context
+        page = keyset_page(qs, order=selectors.STAFF_ORDER, cursor=self.request.GET.get("cursor"), size=self.page_size)
+        clear_school = self.request.GET.copy()
+        for key in ("school", "school_label", "cursor"):
+            clear_school.pop(key, None)
+        return super().get_context_data(
+            form=form, page=page, school=school, clear_school_query=clear_school.urlencode(),
+            id_search_refused=id_search_refused, sensitive_schools=sensitive,
+            can_add=scope.has_role(user, Role.HR_OFFICER), **kwargs,
+        )
 
 
 class StaffDetailView(ScopedPermissionMixin, generic.DetailView):

@@ -53,11 +53,11 @@ def test_the_timeline_of_a_whole_round_reads_as_prose(closed_round, login):
     assert re.search(r"资格审查任务 ：(排队中|进行中) → 已完成", table)  # a job state by its name
 
 
-def test_the_change_log_and_its_export_read_as_prose(closed_round, login):
+def test_the_change_log_and_its_export_read_as_prose(closed_round, login, export_changes):
     client = login("auditor")
     page = visible_text(client.get("/audit/changes/", {"model": "hiring.finding"}).content.decode())
     assert "截至 2026年11月12日 年满 63 周岁" in page and "%(age)d" not in page
-    response = client.get("/audit/changes/export.xlsx", {"model": "hiring.reviewmember"})
+    response = export_changes(client, {"model": "hiring.reviewmember"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
     cells = [str(c) for row in list(sheet.iter_rows(values_only=True))[1:] for c in row if c is not None]
     assert "集体研究 2026年11月16日 09:00 会议室" in cells

@@ -20,6 +20,7 @@ from hrflow.org.models import School
 from hrflow.people.models import Staff
 from tests.audit.rounds import build_round
 from tests.conftest import SCHOOL_HR
+from tests.export_jobs import finished_export
 from tests.test_permissions import EXPECTED, PROJECT_URLS, ROLES, concrete
 
 from .conftest import shoot
@@ -63,8 +64,8 @@ VISIBLE_TEXT = """() => {
   return parts.join('\\n');
 }"""
 
-DOWNLOADS = {"hiring:import_template", "hiring:results_export", "audit:change_export"}
-NOT_PAGES = {"javascript-catalog", "favicon"}  # a script and an icon, not pages
+DOWNLOADS = {"hiring:import_template", "exports:download"}
+NOT_PAGES = {"javascript-catalog", "favicon", "ping", "org:school_search"}  # a script, an icon, the bench floor, JSON: not pages
 # Stage -> the round's title (seed data in Chinese, as a school would write it).
 STAGES = {"open": "报名中", "screening": "资格审查", "assessing": "考试面试", "reviewing": "待集体研究",
           "publicity": "公示中", "closed": "已结束", "ended": "提前终止"}
@@ -116,7 +117,7 @@ def table_objects(rounds):
         "org:school_detail": school.pk, "people:": staff.pk, "hiring:application_": application.pk,
         "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
         "hiring:objection_resolve": objection.pk, "hiring:": in_publicity.pk, "jobs:publicity": in_publicity.pk,
-        "jobs:": rounds["open"].pk,
+        "jobs:": rounds["open"].pk, "exports:": finished_export(get_user_model().objects.get(username="hr")).pk,
     }
 
 

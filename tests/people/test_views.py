@@ -25,7 +25,8 @@ def test_others_see_the_id_number_masked(role, login, staff_member):
 
 @pytest.mark.parametrize("role,full", [("hr", True), ("leader", False), ("bureau", False), ("auditor", False)])
 def test_staff_list_masks_by_scope(role, full, login, staff_member):
-    html = login(role).get("/people/staff/", {"school": staff_member.school_id}).content.decode()
+    html = login(role).get("/people/staff/", {"school": staff_member.school_id, "q": staff_member.person.name}).content.decode()
+    assert f'data-staff="{staff_member.pk}"' in html
     assert (staff_member.person.id_number in html) is full
     assert staff_member.person.masked_id_number in html or full
 

@@ -143,3 +143,14 @@ def who(user):
     from hrflow.audit.labels import user_label
 
     return user_label(user)
+
+
+@register.simple_tag(takes_context=True)
+def cursor_query(context, cursor=None):
+    """This page's query string with the keyset cursor replaced (None: the first page)."""
+    query = context["request"].GET.copy()
+    query.pop("cursor", None)
+    query.pop("page", None)
+    if cursor:
+        query["cursor"] = cursor
+    return "?" + query.urlencode()
