@@ -5,7 +5,8 @@ from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Q
+from django.db import connection
+from django.db.models import CharField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,12 +117,18 @@ def _heads(user, flt: AuditFilter, *, start: Head | None, older=True, limit=50) 
     if flt.round_id is not None:
         entries = [e for e in entries if e.round_field]
     order = ("-history_date", "-history_id") if older else ("history_date", "history_id")
-    heads = []
+    parts = []
     for entry in entries:
         qs = _filtered(entry, paths, flt)
         if start is not None:
             qs = qs.filter(_after(entry, start, older))
-        heads += [(when, entry.key, hid) for hid, when in qs.order_by(*order).values_list("history_id", "history_date")[:limit]]
+        qs = qs.order_by(*order).annotate(model_key=Value(entry.key, output_field=CharField()))
+        parts.append(qs.values_list("history_date", "model_key", "history_id")[:limit])
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # One round trip for every history table (PostgreSQL); SQLite cannot order inside a UNION.
+        heads = list(parts[0].union(*parts[1:], all=True))
+    else:
+        heads = [head for part in parts for head in part]
     heads.sort(reverse=older)
     return heads[:limit]
 
