@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "hrflow.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "hrflow.core.middleware.RefuseNulQueryMiddleware",
+    "hrflow.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # viewflow answers anonymous users with 403; send them to the login page instead.
@@ -203,6 +204,8 @@ HRFLOW = {
     "EXPORT_KEEP_DAYS": int(os.environ.get("HRFLOW_EXPORT_KEEP_DAYS", "7")),
     "EXPORT_MAX_ROWS": int(os.environ.get("HRFLOW_EXPORT_MAX_ROWS", "0")),
     "EXPORT_STALE_MINUTES": int(os.environ.get("HRFLOW_EXPORT_STALE_MINUTES", "120")),
+    # Exports one user may have under way at once: a double click reuses the job, more are refused.
+    "EXPORT_MAX_RUNNING": int(os.environ.get("HRFLOW_EXPORT_MAX_RUNNING", "3")),
     # Without a Celery broker an export runs in a thread of the web process (tests: inline).
     "EXPORTS_IN_THREAD": not TESTING,
 }

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from hrflow.exports.registry import ExportKind, register
+from hrflow.org.models import OrgUnit
 from hrflow.org.predicates import is_auditor
 
 from .registry import audited_models
@@ -30,6 +31,8 @@ class ChangeLogExport(ExportKind):
     def describe(self, params):
         flt = AuditFilter.from_params(params["filter"])
         parts = [str(self.title)]
+        if flt.school_path:
+            parts += OrgUnit.objects.filter(path=flt.school_path).values_list("name", flat=True)[:1]
         entry = audited_models().get(flt.model_key or "")
         if entry is not None:
             parts.append(str(entry.label))

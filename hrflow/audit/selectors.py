@@ -1,5 +1,6 @@
 """Change history across every audited model: who, when, object, field, from → to, reason."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -133,18 +134,26 @@ def _heads(user, flt: AuditFilter, *, start: Head | None, older=True, limit=50) 
     return heads[:limit]
 
 
-def _cursor(head: Head, direction: str) -> str:
+def _list_key(user, flt: AuditFilter) -> str:
+    """A cursor belongs to one filter in one scope: pasted under another, it is not applied."""
+    scope_paths = sorted(audit_paths(user, flt.school_path))
+    return hashlib.sha256(repr((sorted(flt.as_params().items()), scope_paths)).encode()).hexdigest()[:16]
+
+
+def _cursor(head: Head, direction: str, list_key: str) -> str:
     when, key, hid = head
-    return signing.dumps([when.isoformat(), key, hid, direction], salt=CURSOR_SALT)
+    return signing.dumps([when.isoformat(), key, hid, direction, list_key], salt=CURSOR_SALT)
 
 
-def _read_cursor(token) -> tuple[Head, str] | None:
+def _read_cursor(token, list_key: str) -> tuple[Head, str] | None:
     if not token or not isinstance(token, str) or len(token) > 500:
         return None
     try:
-        when, key, hid, direction = signing.loads(token, salt=CURSOR_SALT)
+        when, key, hid, direction, made_for = signing.loads(token, salt=CURSOR_SALT)
         when = datetime.fromisoformat(when)
     except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if made_for != list_key:
         return None
     if key not in audited_models() or not isinstance(hid, int) or direction not in ("older", "newer") or when.tzinfo is None:
         return None
@@ -153,7 +162,8 @@ def _read_cursor(token) -> tuple[Head, str] | None:
 
 def change_page(*, user, flt: AuditFilter, cursor=None, limit=50) -> KeysetPage:
     """A page of changes, newest first, after (or before) the change a cursor names."""
-    parsed = _read_cursor(cursor)
+    list_key = _list_key(user, flt)
+    parsed = _read_cursor(cursor, list_key)
     if parsed is None or parsed[1] == "older":
         start = parsed[0] if parsed else None
         heads = _heads(user, flt, start=start, older=True, limit=limit + 1)
@@ -165,9 +175,9 @@ def change_page(*, user, flt: AuditFilter, cursor=None, limit=50) -> KeysetPage:
         heads = list(reversed(heads[:limit]))
     page = KeysetPage(rows=_rows(user, [(w, hid, key) for w, key, hid in heads]), size=limit, is_first=not more_newer)
     if heads and more_older:
-        page.next_cursor = _cursor(heads[-1], "older")
+        page.next_cursor = _cursor(heads[-1], "older", list_key)
     if heads and more_newer:
-        page.previous_cursor = _cursor(heads[0], "newer")
+        page.previous_cursor = _cursor(heads[0], "newer", list_key)
     return page
 
 

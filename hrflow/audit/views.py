@@ -1,8 +1,9 @@
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views import generic
 
 from hrflow.core.mixins import ScopedPermissionMixin
-from hrflow.exports.services import start_export
+from hrflow.exports.services import start_export_response
 from hrflow.org.models import Role
 from hrflow.org.selectors import schools_visible_to
 
@@ -73,5 +74,5 @@ class ChangeExportView(_FilteredMixin, generic.View):
             # Nothing is exported under a filter that did not parse: the page says what to correct.
             context = {"form": form, "page": None, "query": _filter_query(request), "filter_invalid": True}
             return render(request, "audit/change_list.html", context, status=400)
-        job = start_export(user=request.user, kind="audit_changes", params={"filter": flt.as_params()})
-        return redirect(job.get_absolute_url())
+        back = reverse("audit:change_list") + "?" + _filter_query(request).urlencode()
+        return start_export_response(request, kind="audit_changes", params={"filter": flt.as_params()}, back=back)

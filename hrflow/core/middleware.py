@@ -41,3 +41,20 @@ class RefuseNulQueryMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET on a POST-only URL (an export, an action) with an empty 405; a person who
+    reloads or bookmarks such a URL gets a page in their language with a way back instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response

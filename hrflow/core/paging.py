@@ -14,7 +14,10 @@ counts up to a cap and the page says "more than" when it is reached.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import hashlib
+
 from django.core import signing
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -71,18 +74,28 @@ def _decode(item):
     return value
 
 
-def make_cursor(obj, order, direction: str) -> str:
+def list_key(qs) -> str:
+    """What a cursor belongs to: the list's query, filters and scope included. A cursor taken from
+    another list, another filter or another user's scope is then not applied (the first page is)."""
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return "empty"
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:16]
+
+
+def make_cursor(obj, order, direction: str, key: str = "") -> str:
     values = [_encode(_value(obj, _field_path(term)[0])) for term in order]
-    return signing.dumps({"o": list(order), "d": direction, "v": values}, salt=SALT, compress=True)
+    return signing.dumps({"o": list(order), "d": direction, "v": values, "k": key}, salt=SALT, compress=True)
 
 
-def read_cursor(token, order):
-    """(direction, values) of a cursor made for this order, or None for anything else."""
+def read_cursor(token, order, key: str = ""):
+    """(direction, values) of a cursor made for this order and list, or None for anything else."""
     if not token or not isinstance(token, str) or len(token) > 2000:
         return None
     try:
         data = signing.loads(token, salt=SALT)
-        if data.get("o") != list(order) or data.get("d") not in ("after", "before"):
+        if data.get("o") != list(order) or data.get("d") not in ("after", "before") or data.get("k", "") != key:
             return None
         values = [_decode(item) for item in data["v"]]
     except (signing.BadSignature, ValueError, TypeError, KeyError, AttributeError):
@@ -124,7 +137,8 @@ def keyset_page(qs, *, order, cursor=None, size=50, count=True) -> KeysetPage:
     nullable field). `cursor` is a token from a previous page's `next_cursor`/`previous_cursor`."""
     order = list(order)
     assert _field_path(order[-1])[0] in ("pk", "id"), "the order must end with the primary key"
-    parsed = read_cursor(cursor, order)
+    key = list_key(qs)
+    parsed = read_cursor(cursor, order, key)
     if parsed is None:
         rows = list(qs.order_by(*order)[: size + 1])
         more_after, more_before, from_cursor = len(rows) > size, False, False
@@ -142,9 +156,9 @@ def keyset_page(qs, *, order, cursor=None, size=50, count=True) -> KeysetPage:
             rows = list(reversed(rows[:size]))
     page = KeysetPage(rows=rows, size=size, is_first=not (from_cursor and more_before))
     if rows and more_after:
-        page.next_cursor = make_cursor(rows[-1], order, "after")
+        page.next_cursor = make_cursor(rows[-1], order, "after", key)
     if rows and more_before:
-        page.previous_cursor = make_cursor(rows[0], order, "before")
+        page.previous_cursor = make_cursor(rows[0], order, "before", key)
     if count:
         page.count, page.count_capped = capped_count(qs)
     return page

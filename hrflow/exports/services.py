@@ -13,7 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,21 +40,53 @@ def export_dir() -> Path:
     return path
 
 
+class ExportRefused(Exception):
+    """The user already has as many exports under way as HRFLOW["EXPORT_MAX_RUNNING"] allows."""
+
+
 def start_export(*, user, kind: str, params: dict, language: str | None = None) -> ExportJob:
-    """Record the job and hand it to a worker; ValidationError for a bad filter, PermissionDenied
-    for a user the kind refuses."""
+    """Record the job and hand it to a worker, or return the same export already under way (a
+    double click starts one job). ValidationError for a bad filter, PermissionDenied for a user the
+    kind refuses, ExportRefused past the per-user limit of exports under way."""
     export = registry.get(kind)
     if export is None or not export.allowed(user):
         raise PermissionDenied
     params = export.clean(user, dict(params))
     params["_language"] = language or translation_language()
     purge_expired()
-    job = ExportJob.objects.create(
-        owner=user, kind=kind, params=params, title=export.describe(params)[:200],
-        rows_expected=export.estimate(user, params),
-    )
-    dispatch(job.pk)
+    with transaction.atomic():
+        # Two clicks at once: the owner's row serialises them, so the second finds the first's job.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        stale = timezone.now() - timedelta(minutes=settings.HRFLOW["EXPORT_STALE_MINUTES"])
+        under_way = list(ExportJob.objects.filter(
+            owner=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__gte=stale,
+        ))
+        for job in under_way:
+            if job.kind == kind and job.params == params:
+                return job
+        if len(under_way) >= settings.HRFLOW["EXPORT_MAX_RUNNING"]:
+            raise ExportRefused
+        job = ExportJob.objects.create(
+            owner=user, kind=kind, params=params, title=export.describe(params)[:200],
+            rows_expected=export.estimate(user, params),
+        )
+        dispatch(job.pk)
     return job
+
+
+def start_export_response(request, *, kind: str, params: dict, back: str):
+    """A view's answer to "export this": the job's page, or `back` with the reason it was refused."""
+    try:
+        job = start_export(user=request.user, kind=kind, params=params)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    except ExportRefused:
+        messages.error(request, _(
+            "You already have %(n)s exports under way. Wait until one of them finishes (My exports) and start this one again."
+        ) % {"n": settings.HRFLOW["EXPORT_MAX_RUNNING"]})
+        return redirect(back)
+    return redirect(job.get_absolute_url())
 
 
 def translation_language():

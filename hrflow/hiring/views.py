@@ -17,10 +17,10 @@ from django.views import generic
 from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core import clock
 from hrflow.core.mixins import ScopedPermissionMixin
-from hrflow.core.paging import keyset_page, read_cursor
+from hrflow.core.paging import keyset_page, list_key, read_cursor
 from hrflow.core.params import object_id
 from hrflow.core.xlsx import XLSX_CONTENT_TYPE as XLSX
-from hrflow.exports.services import start_export
+from hrflow.exports.services import start_export_response
 from hrflow.org import scope
 from hrflow.org.models import Role, School
 
@@ -440,7 +440,7 @@ class ScoreSheetView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             messages.success(request, _("%(n)d scores saved.") % {"n": n})
         except REFUSALS as error:
             _refused(request, error)
-        return redirect(_with_cursor(reverse("hiring:scores", kwargs={"pk": round.pk}), request.POST.get("cursor")))
+        return redirect(_with_cursor(round, request.POST.get("cursor")))
 
 
 class RaterAddView(_RoundMixin, ScopedPermissionMixin, generic.View):
@@ -580,8 +580,9 @@ class ResultsExportView(_RoundMixin, ScopedPermissionMixin, generic.View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        job = start_export(user=request.user, kind="hiring_results", params={"round": self.get_round().pk})
-        return redirect(job.get_absolute_url())
+        round = self.get_round()
+        return start_export_response(request, kind="hiring_results", params={"round": round.pk},
+                                     back=reverse("hiring:round_detail", args=[round.pk]))
 
 
 class RoundTimelineView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
@@ -617,6 +618,8 @@ class ApplicationStateFilterForm(forms.Form):
                               choices=[("", gettext_lazy("All")), *Application.State.choices])
 
 
-def _with_cursor(url, cursor):
-    """`url` on the score sheet's page of `cursor`, if it is a cursor of that sheet."""
-    return f"{url}?{urlencode({'cursor': cursor})}" if read_cursor(cursor, selectors.SCORE_SHEET_ORDER) else url
+def _with_cursor(round, cursor):
+    """The round's score sheet on the page of `cursor`, if it is a cursor of that sheet."""
+    url = reverse("hiring:scores", kwargs={"pk": round.pk})
+    key = list_key(selectors.score_sheet_rows(round))
+    return f"{url}?{urlencode({'cursor': cursor})}" if read_cursor(cursor, selectors.SCORE_SHEET_ORDER, key) else url

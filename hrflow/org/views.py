@@ -3,8 +3,7 @@ lists are keyset pages of 50 (hrflow.core.paging), staffing figures are computed
 shown, and the compliance roll-up of a province or city is cached by its data version."""
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +17,7 @@ from django.views import generic
 from hrflow.core.mixins import ScopedPermissionMixin
 from hrflow.core.paging import keyset_page
 from hrflow.core.params import object_id
-from hrflow.exports.services import start_export
+from hrflow.exports.services import start_export_response
 
 from . import selectors
 from .choosers import SchoolChooserField
@@ -132,7 +131,7 @@ class SchoolPickForm(forms.Form):
 
 def compliance_area(request) -> tuple[OrgUnit | None, OrgUnit | None]:
     """(the unit the page shows, the root of the user's scope). `unit` picks a city or county in
-    scope; anything else is a 404."""
+    scope; one outside it is a 403, anything else a 404."""
     root = selectors.scope_root(request.user)
     wanted = request.GET.get("unit") or request.POST.get("unit")
     if not wanted:
@@ -142,7 +141,14 @@ def compliance_area(request) -> tuple[OrgUnit | None, OrgUnit | None]:
         raise Http404
     if root is not None and pk == root.pk:
         return root, root
-    return get_object_or_404(selectors.units_visible_to(request.user).exclude(kind=OrgUnit.Kind.SCHOOL), pk=pk), root
+    unit = selectors.units_visible_to(request.user).exclude(kind=OrgUnit.Kind.SCHOOL).filter(pk=pk).first()
+    if unit is None:
+        # A unit outside the user's scope is refused as such (403), like a school's page; only a
+        # number that names no city or county at all is "not found".
+        if OrgUnit.objects.filter(pk=pk).exclude(kind=OrgUnit.Kind.SCHOOL).exists():
+            raise PermissionDenied
+        raise Http404
+    return unit, root
 
 
 class ComplianceView(ScopedPermissionMixin, generic.TemplateView):
@@ -195,9 +201,5 @@ class ComplianceExportView(ScopedPermissionMixin, generic.View):
 
     def post(self, request, *args, **kwargs):
         under, _root = compliance_area(request)
-        try:
-            job = start_export(user=request.user, kind="org_compliance", params={"unit": under.pk if under else None})
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(reverse("org:compliance") + (f"?unit={under.pk}" if under else ""))
-        return redirect(job.get_absolute_url())
+        back = reverse("org:compliance") + (f"?unit={under.pk}" if under else "")
+        return start_export_response(request, kind="org_compliance", params={"unit": under.pk if under else None}, back=back)

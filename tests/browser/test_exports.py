@@ -25,6 +25,7 @@ def test_the_auditor_exports_the_filtered_change_log_and_downloads_it(open_as):
     page.select_option("select[name=model]", "people.staff")
     page.fill("input[name=user]", "hr")
     page.click("form.hf-filters button[type=submit]")
+    page.wait_for_url("**model=people.staff**")  # the unfiltered page shows the change too
     page.wait_for_selector("text=浏览器导出测试停岗")
     page.click("[data-testid=export-form] button[type=submit]")
     page.wait_for_selector("[data-testid=export-done]")

@@ -20,3 +20,11 @@ def test_nul_in_the_query_string_is_a_400_in_chinese(login, route, query):
 def test_a_plain_query_string_still_reaches_the_view(login):
     response = login("bureau").get(reverse("people:staff_list"), {"status": "active", "q": "张"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/audit/changes/export/", "/org/compliance/export/"])
+def test_a_get_on_a_post_only_address_is_a_page_in_chinese(login, url):
+    response = login("auditor").get(url)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    text = response.content.decode()
+    assert "未作任何更改" in text and "我的导出" in text

@@ -75,3 +75,24 @@ def test_capped_count_stops_at_the_cap():
     qs = Staff.objects.filter(person__name__startswith="分页")
     assert capped_count(qs, cap=5) == (5, True)
     assert capped_count(qs, cap=50) == (12, False)
+
+
+@pytest.mark.django_db
+def test_a_cursor_of_another_list_or_filter_shows_the_first_page():
+    school = School.objects.order_by("pk").first()
+    _staff(school, 12)
+    canteen = Staff.objects.filter(post_category="canteen")
+    everyone = Staff.objects.all()
+    token = keyset_page(canteen, order=["-pk"], size=5).next_cursor
+    assert keyset_page(canteen, order=["-pk"], cursor=token, size=5).rows != keyset_page(canteen, order=["-pk"], size=5).rows
+    elsewhere = keyset_page(everyone, order=["-pk"], cursor=token, size=5)
+    assert elsewhere.is_first and elsewhere.rows == list(everyone.order_by("-pk")[:5])
+
+
+def test_the_change_log_cursor_belongs_to_its_filter(login):
+    client = login("auditor")
+    first = client.get("/audit/changes/", {"model": "people.staff"}).context["page"]
+    assert first.has_next
+    unfiltered = client.get("/audit/changes/").context["page"]
+    pasted = client.get("/audit/changes/", {"cursor": first.next_cursor}).context["page"]
+    assert pasted.is_first and [r.history_id for r in pasted.rows] == [r.history_id for r in unfiltered.rows]

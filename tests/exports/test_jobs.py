@@ -152,3 +152,21 @@ def test_the_change_log_export_is_a_job_with_chinese_headers(login, user, staff_
     assert rows[0][0] == "时间" and any(r[8] and "导出作业测试" in r[8] for r in rows[1:])
     job = ExportJob.objects.filter(owner=user("auditor")).latest("pk")
     assert job.kind == "audit_changes" and job.status == "done" and job.rows_written == len(rows) - 1
+
+
+def test_a_double_click_starts_one_job_and_a_flood_is_refused(kinds, user, login, settings):
+    from hrflow.exports.services import ExportRefused
+
+    settings.HRFLOW = {**settings.HRFLOW, "EXPORT_MAX_RUNNING": 2}
+    hr = user("hr")
+    # Not run (no commit in this test): both stay queued, as a worker would leave them.
+    first = services.start_export(user=hr, kind="test_numbers", params={})
+    assert services.start_export(user=hr, kind="test_numbers", params={}).pk == first.pk
+    services.start_export(user=hr, kind="test_broken", params={})
+    with pytest.raises(ExportRefused):
+        services.start_export(user=hr, kind="test_numbers", params={"other": 1})
+    assert ExportJob.objects.filter(owner=hr).count() == 2
+    client = login("auditor")
+    for _ in range(2):
+        client.post("/audit/changes/export/", {"model": "people.staff"})
+    assert ExportJob.objects.filter(owner=user("auditor")).count() == 1

@@ -46,7 +46,7 @@ def test_the_whole_scope_when_no_area_is_given(login, django_capture_on_commit_c
 
 def test_an_area_outside_the_scope_is_not_exported(login, django_capture_on_commit_callbacks):
     other = OrgUnit.objects.get(code="510107")
-    assert run_export(login("hr2"), {"unit": other.pk}, django_capture_on_commit_callbacks).status_code == 404
+    assert run_export(login("hr2"), {"unit": other.pk}, django_capture_on_commit_callbacks).status_code == 403
     assert not ExportJob.objects.exists()
 
 

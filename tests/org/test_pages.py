@@ -128,9 +128,10 @@ def test_compliance_area_outside_the_scope_is_not_found(login, unit):
     assert login("bureau").get("/org/compliance/", {"unit": unit}).status_code == 404
 
 
-def test_compliance_area_of_another_officer_is_not_found(login):
+def test_compliance_area_of_another_officer_is_refused_as_such(login):
     other = OrgUnit.objects.get(code="510105")
-    assert login("hr").get("/org/compliance/", {"unit": other.pk}).status_code == 404
+    response = login("hr").get("/org/compliance/", {"unit": other.pk})
+    assert response.status_code == 403 and "无权" in response.content.decode()
 
 
 def test_compliance_roll_up_is_cached_until_the_data_changes(user):
