@@ -2,7 +2,8 @@ from datetime import date
 
 from hrflow.core.history import save_audited
 from hrflow.people.models import EmploymentType, Staff
-from hrflow.policy import INSTITUTIONAL, LABOUR, probation_months_allowed
+from hrflow.policy import INSTITUTIONAL, LABOUR, probation_max_months
+from hrflow.policy.contracts import EMPLOYMENT_TYPE_OF_KIND
 
 from .models import Contract
 
@@ -19,9 +20,12 @@ def contract_create_draft(*, staff: Staff, starts_on: date, term_months: int | N
     kind = KIND_BY_EMPLOYMENT.get(staff.employment_type)
     if kind is None:
         return None
-    first = not Contract.objects.filter(staff__person=staff.person, staff__school=staff.school).exists()
-    contract = Contract(
-        staff=staff, kind=kind, starts_on=starts_on, term_months=term_months,
-        probation_months=probation_months_allowed(kind, term_months, first_with_employer=first),
+    # One probation per employer and person (LAW-PROBATION); 初次就业 is taken as "no contract on
+    # record anywhere" until contracts record earlier employment (issue 9 lets HR correct it at signing).
+    earlier = Contract.objects.filter(staff__person=staff.person)
+    with_employer = earlier.filter(staff__school=staff.school).exists()
+    probation = 0 if with_employer else probation_max_months(
+        employment_type=EMPLOYMENT_TYPE_OF_KIND[kind], term_months=term_months, first_employment=not earlier.exists(),
     )
+    contract = Contract(staff=staff, kind=kind, starts_on=starts_on, term_months=term_months, probation_months=probation)
     return save_audited(contract, user=acting_user, reason=reason)

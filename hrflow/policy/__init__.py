@@ -7,7 +7,7 @@ what they return. Every finding carries its POLICY.md id and the notice's clause
 from .bulk import BulkInputError, RowError, screen_frame
 from .calendar import is_working_day, publicity_ends
 from .catalogue import INVALID_DATA, RULES, Rule, rule
-from .contracts import INSTITUTIONAL, LABOUR, probation_months_allowed
+from .contracts import CONTRACT, ESTABLISHMENT, INSTITUTIONAL, LABOUR, probation_max_months, service_months, severance_pay
 from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
 from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
 from .screening import (
@@ -41,7 +41,11 @@ __all__ = [
     "MIN_WORKING_AGE",
     "LABOUR",
     "is_working_day",
-    "probation_months_allowed",
+    "CONTRACT",
+    "ESTABLISHMENT",
+    "probation_max_months",
+    "service_months",
+    "severance_pay",
     "publicity_ends",
     "DormitoryFacts",
     "EDUCATION_RANK",
