@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hrflow.hiring",
     "hrflow.contracts",
     "hrflow.exports",
+    "hrflow.notifications",
     "workflows",
 ]
 
@@ -204,11 +205,25 @@ HRFLOW = {
     "EXPORT_KEEP_DAYS": int(os.environ.get("HRFLOW_EXPORT_KEEP_DAYS", "7")),
     "EXPORT_MAX_ROWS": int(os.environ.get("HRFLOW_EXPORT_MAX_ROWS", "0")),
     "EXPORT_STALE_MINUTES": int(os.environ.get("HRFLOW_EXPORT_STALE_MINUTES", "120")),
+    # The address users reach HRflow at, for links in notification mails (e.g. https://hr.example.edu.cn).
+    "SITE_URL": os.environ.get("HRFLOW_SITE_URL", ""),
     # Exports one user may have under way at once: a double click reuses the job, more are refused.
     "EXPORT_MAX_RUNNING": int(os.environ.get("HRFLOW_EXPORT_MAX_RUNNING", "3")),
     # Without a Celery broker an export runs in a thread of the web process (tests: inline).
     "EXPORTS_IN_THREAD": not TESTING,
 }
+
+# Notification mail (hrflow/notifications): printed to the console under DEBUG (make run); SMTP
+# from EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER / EMAIL_HOST_PASSWORD / EMAIL_USE_TLS in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hrflow@localhost")
 
 # Long jobs (screening a round) run on Celery when a broker is configured; otherwise in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -13,6 +13,7 @@ from hrflow.hiring import views as hiring_views
 from hrflow.core.views import LoginView, PingView
 from hrflow.core.site import OVERSIGHT, HrflowApp, HrflowSite, MenuItem
 from hrflow.exports import urls as exports_urls
+from hrflow.notifications import urls as notifications_urls
 from hrflow.org import urls as org_urls
 from hrflow.org.models import Role
 from hrflow.people import urls as people_urls
@@ -94,6 +95,14 @@ site = HrflowSite(
             roles=OVERSIGHT,
             menu=(MenuItem("exports:job_list", _("My exports"), "download", OVERSIGHT),),
             urlpatterns=exports_urls.urlpatterns,
+        ),
+        HrflowApp(
+            app_name="notifications",
+            title=_("Notifications"),
+            icon="notifications",
+            roles=(*OVERSIGHT, Role.STAFF),
+            menu=(MenuItem("notifications:notification_list", _("My notifications"), "notifications", (*OVERSIGHT, Role.STAFF)),),
+            urlpatterns=notifications_urls.urlpatterns,
         ),
     ],
 )

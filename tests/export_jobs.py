@@ -1,4 +1,4 @@
-"""A finished export owned by a user, for the URL tables (permissions, page walk, fuzz)."""
+"""A finished export and a notification owned by a user, for the URL tables (permissions, page walk, fuzz)."""
 
 from datetime import timedelta
 
@@ -18,3 +18,11 @@ def finished_export(owner) -> ExportJob:
         book.row(book.sheet("变更"), 0, ["测试"])
     job.save(update_fields=["file_name"])
     return job
+
+
+def notification_for(recipient):
+    from hrflow.notifications.models import Notification
+    from hrflow.notifications.services import notify
+
+    notify(recipients=[recipient], event_key="tests:url-table", subject="测试通知", url="/")
+    return Notification.objects.get(recipient=recipient, event_key="tests:url-table")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from hrflow.people.models import Staff
-from tests.export_jobs import finished_export
+from tests.export_jobs import finished_export, notification_for
 
 ROLES = ["anonymous", "hr", "hr2", "leader", "staff", "auditor", "bureau", "admin"]
 OVERSIGHT = {"hr", "leader", "auditor", "bureau"}
@@ -69,6 +69,10 @@ EXPECTED = {
     "audit:index": ({"auditor"}, 302),
     "audit:change_list": ({"auditor"}, 200),
     "audit:change_export": ({"auditor"}, 405),  # POST starts the export job
+    "notifications:index": (OVERSIGHT | {"hr2", "staff"}, 302),
+    "notifications:notification_list": (OVERSIGHT | {"hr2", "staff"}, 200),
+    "notifications:open": ({"hr"}, 405),  # POST only, the recipient's own
+    "notifications:read_all": ({"hr", "hr2", "leader", "staff", "auditor", "bureau"}, 405),
     "exports:index": (OVERSIGHT | {"hr2"}, 302),
     "exports:job_list": (OVERSIGHT | {"hr2"}, 200),
     "exports:job_detail": ({"hr"}, 200),  # the requester's own job only
@@ -121,6 +125,7 @@ def objects(school, staff_member, user):
         "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
         "hiring:objection_resolve": objection.pk, "hiring:": public_round.pk, "jobs:publicity": public_round.pk,
         "jobs:": open_round.pk, "exports:": finished_export(user("hr")).pk,
+        "notifications:": notification_for(user("hr")).pk,
     }
 
 

@@ -53,7 +53,7 @@ from hrflow.hiring.models import (
 from hrflow.hiring.views import ROUND_ACTIONS
 from hrflow.policy import build_id_number
 
-from .export_jobs import finished_export
+from .export_jobs import finished_export, notification_for
 from .test_permissions import EXPECTED, PROJECT_URLS, ROLES
 
 CASES = Counter()  # endpoint -> examples run, for the summary
@@ -121,6 +121,7 @@ class World:
     def __init__(self, school, staff_member, hr):
         self.school, self.staff_member, self.hr = school, staff_member, hr
         self.export = finished_export(hr)
+        self.notification = notification_for(hr)
         self.sequence = 500
         self.rounds, self.apps = {}, {}
         today = _today()
@@ -188,6 +189,7 @@ class World:
             "jobs:round_detail": rounds["open"].pk, "jobs:apply": rounds["open"].pk, "jobs:applied": rounds["open"].pk,
             "jobs:publicity": rounds["publicity"].pk,
             "exports:job_detail": self.export.pk, "exports:download": self.export.pk,
+            "notifications:open": self.notification.pk,
         }.get(name)
         if name.startswith("people:"):
             pk = self.staff_member.pk
@@ -215,6 +217,8 @@ class World:
             return "/accounts/login/"
         if name == "audit:change_export":
             return "/audit/changes/"
+        if name in ("notifications:open", "notifications:read_all"):
+            return "/notifications/mine/"
         if name == "org:compliance_export":
             return "/org/compliance/"
         if name == "hiring:results_export":

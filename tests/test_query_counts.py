@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from hrflow.core.history import save_audited
 from hrflow.exports.models import ExportJob
 from hrflow.hiring.models import RoundPost, SelectionRound
+from hrflow.notifications.services import notify
 from hrflow.org.models import School
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
@@ -33,6 +34,7 @@ LIST_PAGES = {
                           ("auditor", {"model": "hiring.selectionround"})],
     "exports:job_list": [("auditor", {}), ("hr", {})],
     "jobs:round_list": [("anonymous", {})],
+    "notifications:notification_list": [("leader", {}), ("staff", {})],
 }
 
 
@@ -64,6 +66,8 @@ def _grow(user, n):
         RoundPost.objects.create(round=round, title="厨师", category="canteen", headcount=1)
         for owner in ("hr", "auditor"):
             ExportJob.objects.create(owner=type(user).objects.get(username=owner), kind="audit_changes", title=f"导出{serial}")
+        notify(recipients=type(user).objects.filter(username__in=["leader", "staff"]), event_key=f"grow:{serial}",
+               subject=f"通知{serial}", url="/")
 
 
 def _count(client, url, query):

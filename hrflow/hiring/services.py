@@ -8,11 +8,14 @@ import math
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -21,6 +24,8 @@ from hrflow.contracts.services import contract_create_draft
 from hrflow.core import clock
 from hrflow.core.history import save_audited, system_user
 from hrflow.core.validators import policy_message
+from hrflow.notifications.services import notify
+from hrflow.org.models import Role
 from hrflow.people.models import ATTESTATION_FIELDS, Person, Staff
 from hrflow.people.services import attestation_record, employment_link
 from hrflow.policy import PolicyInputError, publicity_ends
@@ -141,7 +146,27 @@ def round_update(*, round, data: dict, posts: list[dict], acting_user, reason: s
 
 @transaction.atomic
 def round_submit(*, round, acting_user) -> SelectionRound:
-    return _move(round, "submit", user=acting_user, reason=_("Plan submitted for approval"), step="submit_plan")
+    round = _move(round, "submit", user=acting_user, reason=_("Plan submitted for approval"), step="submit_plan")
+    _notify_leaders_of_plan(round, acting_user)
+    return round
+
+
+def _notify_leaders_of_plan(round, acting_user):
+    """The school's leaders learn that a plan awaits their approval (in-app and by mail), once per submission."""
+    from hrflow.audit.labels import user_label
+
+    leaders = get_user_model().objects.filter(
+        role_assignments__role=Role.SCHOOL_LEADER, role_assignments__unit_id=round.school.unit_id
+    ).distinct()
+    # Stored as prose in the site's language, like the audit trail.
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=leaders, event_key=f"hiring.plan_submitted:{round.pk}:{round.history.count()}",
+            subject=_("A selection plan awaits your approval: %(title)s") % {"title": round.title},
+            body=_("%(officer)s submitted the plan of %(title)s (%(school)s) for approval.") % {
+                "officer": user_label(acting_user), "title": round.title, "school": round.school.unit.name},
+            url=reverse("hiring:round_detail", args=[round.pk]),
+        )
 
 
 @transaction.atomic

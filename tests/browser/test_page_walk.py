@@ -20,7 +20,7 @@ from hrflow.org.models import School
 from hrflow.people.models import Staff
 from tests.audit.rounds import build_round
 from tests.conftest import SCHOOL_HR
-from tests.export_jobs import finished_export
+from tests.export_jobs import finished_export, notification_for
 from tests.test_permissions import EXPECTED, PROJECT_URLS, ROLES, concrete
 
 from .conftest import shoot
@@ -118,6 +118,7 @@ def table_objects(rounds):
         "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
         "hiring:objection_resolve": objection.pk, "hiring:": in_publicity.pk, "jobs:publicity": in_publicity.pk,
         "jobs:": rounds["open"].pk, "exports:": finished_export(get_user_model().objects.get(username="hr")).pk,
+        "notifications:": notification_for(get_user_model().objects.get(username="hr")).pk,
     }
 
 

@@ -1,0 +1,49 @@
+"""The one notification service the workflows use: an in-app message per recipient and an e-mail.
+
+`notify()` writes at most one notification per recipient and event (a unique constraint, so two
+runs of a job at once cannot both write), and mails the new ones after the transaction commits.
+Mail that cannot be sent is logged and never fails the workflow step that notified.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(*, recipients, event_key: str, subject: str, body: str = "", url: str = "") -> int:
+    """Notify each of `recipients` of the event once; returns how many were notified now."""
+    recipients = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not recipients:
+        return 0
+    already = set(Notification.objects.filter(event_key=event_key, recipient_id__in=recipients).values_list("recipient_id", flat=True))
+    new = [Notification(recipient_id=pk, event_key=event_key[:200], subject=subject[:200], body=body, url=url[:300])
+           for pk in recipients if pk not in already]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    mails = [(subject, _mail_body(body, url), settings.DEFAULT_FROM_EMAIL, [recipients[n.recipient_id].email])
+             for n in new if recipients[n.recipient_id].email]
+    if mails:
+        transaction.on_commit(lambda: _send(mails))
+    return len(new)
+
+
+def _mail_body(body: str, url: str) -> str:
+    return f"{body}\n\n{settings.HRFLOW['SITE_URL'].rstrip('/')}{url}" if url and settings.HRFLOW["SITE_URL"] else body
+
+
+def _send(mails):
+    try:
+        send_mass_mail(mails, fail_silently=False)
+    except Exception:  # a mail server that is down must not undo or block the workflow
+        log.exception("notification mail to %d recipients failed", len(mails))
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
