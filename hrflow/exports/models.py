@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,11 +64,6 @@ class ExportJob(models.Model):
     @property
     def lost(self):
         """Queued or running for longer than any export takes: its worker died (nothing marks it on a read)."""
-        from datetime import timedelta
-
-        from django.conf import settings
-        from django.utils import timezone
-
         limit = timedelta(minutes=settings.HRFLOW["EXPORT_STALE_MINUTES"])
         return self.status in (self.Status.QUEUED, self.Status.RUNNING) and self.created_at < timezone.now() - limit
 

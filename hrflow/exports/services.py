@@ -16,11 +16,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
 from django.db import connection, transaction
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from hrflow.core.xlsx import Writer
 
@@ -52,7 +52,7 @@ def start_export(*, user, kind: str, params: dict, language: str | None = None) 
     if export is None or not export.allowed(user):
         raise PermissionDenied
     params = export.clean(user, dict(params))
-    params["_language"] = language or translation_language()
+    params["_language"] = language or get_language() or settings.LANGUAGE_CODE
     purge_expired()
     with transaction.atomic():
         # Two clicks at once: the owner's row serialises them, so the second finds the first's job.
@@ -89,12 +89,6 @@ def start_export_response(request, *, kind: str, params: dict, back: str):
     return redirect(job.get_absolute_url())
 
 
-def translation_language():
-    from django.utils.translation import get_language
-
-    return get_language() or settings.LANGUAGE_CODE
-
-
 def dispatch(job_id: int):
     if settings.CELERY_BROKER_URL:
         from .tasks import run_export_task
@@ -125,41 +119,21 @@ def run_export(job_id: int) -> ExportJob | None:
     name = f"{job.pk}-{secrets.token_hex(8)}.xlsx"
     path = export_dir() / name
     limit = settings.HRFLOW["EXPORT_MAX_ROWS"]
-    written = 0
-    stopped = False
+    written, stopped = 0, False
     try:
         with override(job.params.get("_language") or settings.LANGUAGE_CODE):
             if export is None or not export.allowed(job.owner):
                 raise PermissionDenied
             with Writer(str(path), constant_memory=True) as book:
                 for title, headers, rows in export.sheets(job.owner, job.params):
-                    sheet, line, part = None, 0, 0
-                    for row in rows:
-                        if sheet is None or line == SHEET_ROWS:
-                            part += 1
-                            sheet = book.sheet(title if part == 1 else f"{title} ({part})")
-                            book.header(sheet, headers)
-                            line = 0
-                        if limit and written >= limit:
-                            stopped = True
-                            book.row(sheet, line + 1, [_("The export stops here: more rows than the limit of %(limit)s were in scope (setting HRFLOW_EXPORT_MAX_ROWS).") % {"limit": limit}])
-                            break
-                        line += 1
-                        book.row(sheet, line, row)
-                        written += 1
-                        if written % PROGRESS_EVERY == 0:
-                            ExportJob.objects.filter(pk=job.pk).update(rows_written=written)
-                    if sheet is None:  # no rows: the sheet still says what it would hold
-                        book.header(book.sheet(title), headers)
+                    written, stopped = _write_sheet(book, title, headers, rows, written=written, limit=limit, job_id=job.pk)
                     if stopped:
                         break
     except Exception as error:  # a failed export says so; the worker goes on with the next job
         path.unlink(missing_ok=True)
         log.exception("export %s failed", job.pk)
         problem = ExportJob.Problem.DENIED if isinstance(error, PermissionDenied) else ExportJob.Problem.FAILED
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, problem=problem, rows_written=written, finished_at=timezone.now()
-        )
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, problem=problem, finished_at=timezone.now())
         return ExportJob.objects.get(pk=job.pk)
     now = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
@@ -167,6 +141,31 @@ def run_export(job_id: int) -> ExportJob | None:
         limit_reached=stopped, finished_at=now, expires_at=now + timedelta(days=settings.HRFLOW["EXPORT_KEEP_DAYS"]),
     )
     return ExportJob.objects.get(pk=job.pk)
+
+
+def _write_sheet(book, title, headers, rows, *, written: int, limit: int, job_id: int) -> tuple[int, bool]:
+    """Rows into a sheet, going on in "title (2)", … past Excel's row limit, with the job's progress
+    saved as it goes. Returns the rows written so far and whether the row limit stopped the export."""
+    sheet, line, part = None, 0, 0
+    for row in rows:
+        if sheet is None or line == SHEET_ROWS:
+            part += 1
+            sheet = book.sheet(title if part == 1 else f"{title} ({part})")
+            book.header(sheet, headers)
+            line = 0
+        if limit and written >= limit:
+            book.row(sheet, line + 1, [_(
+                "The export stops here: more rows than the limit of %(limit)s were in scope (setting HRFLOW_EXPORT_MAX_ROWS)."
+            ) % {"limit": limit}])
+            return written, True
+        line += 1
+        book.row(sheet, line, row)
+        written += 1
+        if written % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job_id).update(rows_written=written)
+    if sheet is None:  # no rows: the sheet still says what it would hold
+        book.header(book.sheet(title), headers)
+    return written, False
 
 
 def file_path(job: ExportJob) -> Path | None:

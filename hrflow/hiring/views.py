@@ -222,7 +222,7 @@ class RoundDetailView(_RoundMixin, ScopedPermissionMixin, generic.TemplateView):
             "publicity_form": PublicityStartForm(initial={"starts_on": clock.today()}),
             "finish_publicity_form": FinishPublicityForm(),
             "resolve_form": ResolveForm(),
-            # Shown only while hiring; counting the hires per post reads every application of the round.
+            # Places still to fill matter only while hiring.
             "unfilled": services.unfilled_places(round) if round.state == SelectionRound.State.HIRING else 0,
             "can_rerun_screening": manage and services.screening_can_rerun(round),
             "today": clock.today(),

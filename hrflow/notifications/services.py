@@ -21,8 +21,9 @@ def notify(*, recipients, event_key: str, subject: str, body: str = "", url: str
     recipients = {user.pk: user for user in recipients if user is not None and user.is_active}
     if not recipients:
         return 0
+    event_key = event_key[:200]  # the column's length: the same event must find itself again
     already = set(Notification.objects.filter(event_key=event_key, recipient_id__in=recipients).values_list("recipient_id", flat=True))
-    new = [Notification(recipient_id=pk, event_key=event_key[:200], subject=subject[:200], body=body, url=url[:300])
+    new = [Notification(recipient_id=pk, event_key=event_key, subject=subject[:200], body=body, url=url[:300])
            for pk in recipients if pk not in already]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     mails = [(subject, _mail_body(body, url), settings.DEFAULT_FROM_EMAIL, [recipients[n.recipient_id].email])

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from hrflow.exports.registry import ExportKind, register
 
-from .models import OrgUnit
+from .models import OrgUnit, School
 from .predicates import oversees
 from .selectors import iter_school_figures, schools_visible_to, scope_root, units_visible_to
 
-LEVELS = {"primary": gettext_lazy("Primary"), "secondary": gettext_lazy("Secondary"), "higher": gettext_lazy("Higher education")}
+# The school level's words are the model's own choices.
+LEVELS = dict(School._meta.get_field("level").flatchoices)
 
 
 class SchoolComplianceExport(ExportKind):
