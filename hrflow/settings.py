@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,9 +67,12 @@ INSTALLED_APPS = [
     "hrflow.audit",
     "hrflow.hiring",
     "hrflow.contracts",
+    "hrflow.training",
     "hrflow.exports",
     "hrflow.notifications",
+    "hrflow.staffing",
     "workflows",
+    "hrflow.demo",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "hrflow.notifications.daily.DailyJobsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "hrflow.core.context_processors.hrflow",
+                "hrflow.context_processors.hrflow",
             ],
         },
     },
@@ -211,6 +216,17 @@ HRFLOW = {
     "EXPORT_MAX_RUNNING": int(os.environ.get("HRFLOW_EXPORT_MAX_RUNNING", "3")),
     # Without a Celery broker an export runs in a thread of the web process (tests: inline).
     "EXPORTS_IN_THREAD": not TESTING,
+    # 聘期管理: a fixed-term contract comes up for renewal this many days before it ends (also the
+    # reminder for a dispatch agreement's end).
+    "RENEWAL_NOTICE_DAYS": int(os.environ.get("HRFLOW_RENEWAL_NOTICE_DAYS", "60")),
+    # Reminders of a probation's end and a certificate's expiry, this many days ahead.
+    "REMINDER_DAYS": int(os.environ.get("HRFLOW_REMINDER_DAYS", "30")),
+    # LAW-PROBATION-PAY: the local monthly minimum wage (yuan). Default: Sichuan's first tier
+    # (一类地区 2,100 yuan since 2022); set the tier of the deployment's area.
+    "MINIMUM_MONTHLY_WAGE": os.environ.get("HRFLOW_MINIMUM_MONTHLY_WAGE", "2100"),
+    # Without a Celery broker the daily job (reminders, contract states) runs in a thread of the web
+    # process on the first request of the day; `manage.py run_daily_jobs` runs it from cron instead.
+    "DAILY_JOBS_IN_PROCESS": not TESTING and env_bool("HRFLOW_DAILY_JOBS_IN_PROCESS", True),
 }
 
 # Notification mail (hrflow/notifications): printed to the console under DEBUG (make run); SMTP
@@ -229,6 +245,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hrflow@localhost")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+# `celery -A hrflow beat` starts the daily jobs at 06:00 Beijing time (README: Jobs).
+CELERY_BEAT_SCHEDULE = {
+    "hrflow-daily-jobs": {"task": "hrflow.notifications.tasks.run_daily_jobs", "schedule": crontab(hour=6, minute=0)},
+}
 
 # --- Throttling (README "What is refused and throttled"; hrflow/core/throttle.py) ---
 # Rate-limit counters must be shared by every gunicorn worker: Redis when REDIS_URL is set.

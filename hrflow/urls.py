@@ -10,13 +10,16 @@ from django.views.i18n import JavaScriptCatalog
 from hrflow.audit import views as audit_views
 from hrflow.hiring import public_views
 from hrflow.hiring import views as hiring_views
-from hrflow.core.views import LoginView, PingView
-from hrflow.core.site import OVERSIGHT, HrflowApp, HrflowSite, MenuItem
+from hrflow.core.views import PingView
+from hrflow.home import LoginView
+from hrflow.site import OVERSIGHT, HrflowApp, HrflowSite, MenuItem
 from hrflow.exports import urls as exports_urls
 from hrflow.notifications import urls as notifications_urls
-from hrflow.org import urls as org_urls
+from hrflow.staffing import urls as org_urls  # the Schools area: org's school search and the staffing pages
 from hrflow.org.models import Role
 from hrflow.people import urls as people_urls
+from hrflow.training import urls as training_urls
+from hrflow.contracts import urls as contracts_urls
 
 site = HrflowSite(
     title=_("HRflow"),
@@ -76,6 +79,25 @@ site = HrflowSite(
                 path("findings/<int:pk>/override/", hiring_views.FindingOverrideView.as_view(), name="finding_override"),
                 path("objections/<int:pk>/resolve/", hiring_views.ObjectionResolveView.as_view(), name="objection_resolve"),
             ],
+        ),
+        HrflowApp(
+            app_name="contracts",
+            title=_("Contracts"),
+            icon="contract",
+            roles=OVERSIGHT,
+            menu=(
+                MenuItem("contracts:renewal_tasks", _("Renewals due"), "autorenew", (Role.HR_OFFICER, Role.SCHOOL_LEADER)),
+                MenuItem("contracts:contract_list", _("Contracts"), "description", OVERSIGHT),
+            ),
+            urlpatterns=contracts_urls.urlpatterns,
+        ),
+        HrflowApp(
+            app_name="training",
+            title=_("Training and certificates"),
+            icon="school",
+            roles=OVERSIGHT,
+            menu=training_urls.menu,
+            urlpatterns=training_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="audit",

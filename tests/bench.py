@@ -65,11 +65,11 @@ def bench_foundation(scale):
     from datetime import date, timedelta
 
 
-    from hrflow.core.demo import generate_province
+    from hrflow.demo.data import generate_province
     from hrflow.core.history import save_audited, system_user
     from hrflow.org.models import OrgUnit, School
     from hrflow.org.scope import Grant
-    from hrflow.org.selectors import school_staffing_lines, staffing_rollup
+    from hrflow.staffing.selectors import school_staffing_lines, staffing_rollup
     from hrflow.people.models import Person, Staff
     from hrflow.policy import build_id_number
 
@@ -147,7 +147,7 @@ def _round(user, title):
     # A school of the bench's own, never one of the province the load section measures.
     school = School.objects.filter(unit__path__startswith="GB/").order_by("pk").first()
     if school is None:
-        from hrflow.core.demo import generate_province
+        from hrflow.demo.data import generate_province
 
         generate_province(scale=0.0005, user=user, code="GB")
         school = School.objects.filter(unit__path__startswith="GB/").order_by("pk").first()
@@ -506,7 +506,7 @@ def bench_load(url, *, scale, single, total, clients, budget):
     from django.db import connection
     from django.db.models.functions import Length
 
-    from hrflow.core.demo import SCALE_USERS
+    from hrflow.demo.data import SCALE_USERS
     from hrflow.people.models import Person
 
     if connection.vendor != "postgresql":

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.test import Client
 
-from hrflow.core.demo import DEMO_PASSWORD, seed_demo
 from hrflow.core.history import system_user
+from hrflow.demo.data import DEMO_PASSWORD, seed_demo
 from hrflow.org.models import School
 from hrflow.people.models import Staff
 

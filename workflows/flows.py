@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import HiringProcess
-from .views import RoundOfTaskView
+from .models import HiringProcess, RenewalProcess
+from .views import CaseOfTaskView, RoundOfTaskView
 
 MANAGE = "hiring.manage_round"  # HR officer of the round's school
 LEAD = "hiring.lead_round"  # school leader of the round's school
@@ -65,3 +65,34 @@ class HiringFlow(flow.Flow):
         return activation.process
 
 
+
+
+def _case(activation):
+    return activation.process.artifact
+
+
+class RenewalFlow(flow.Flow):
+    """聘期管理 renewal: HR proposes renewing a contract that is ending, or not, citing the term's
+    evaluation (hrflow.contracts.services.renewal_propose starts the process); a school leader of the
+    contract's school approves or returns it; a returned proposal goes back to HR. On approval the
+    service drafts the new contract, or (not renewed) hands the employment to the exit seam."""
+
+    process_class = RenewalProcess
+    process_title = _("Contract renewal")
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_case).Next(this.approve)
+    approve = (
+        flow.View(CaseOfTaskView.as_view()).Annotation(title=_("Decide on the renewal proposal"))
+        .Permission("contracts.approve_renewal", obj=lambda process: process.artifact).Next(this.decided)
+    )
+    decided = flow.If(lambda activation: _case(activation).state == "approved").Then(this.end).Else(this.revise)
+    revise = (
+        flow.View(CaseOfTaskView.as_view()).Annotation(title=_("Revise the renewal proposal"))
+        .Permission("contracts.manage_contract", obj=lambda process: process.artifact).Next(this.approve)
+    )
+    end = flow.End()
+
+    def start_case(self, activation, case):
+        activation.process.artifact = case
+        return activation.process

@@ -9,3 +9,12 @@ class HiringProcess(Process):
         proxy = True
         verbose_name = _("open selection process")
         verbose_name_plural = _("open selection processes")
+
+
+class RenewalProcess(Process):
+    """The viewflow process of one contract renewal (the case links to it: RenewalCase.process)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("contract renewal process")
+        verbose_name_plural = _("contract renewal processes")

@@ -10,3 +10,14 @@ class RoundOfTaskView:
             return redirect("hiring:round_detail", pk=request.activation.process.selection_round.pk)
 
         return view
+
+
+class CaseOfTaskView:
+    """A renewal task's page is its contract's page, where the proposal and the decision are made."""
+
+    @classmethod
+    def as_view(cls):
+        def view(request, *args, **kwargs):
+            return redirect("contracts:contract_detail", pk=request.activation.process.renewal_case.contract_id)
+
+        return view

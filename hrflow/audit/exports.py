@@ -9,7 +9,7 @@ from hrflow.exports.registry import ExportKind, register
 from hrflow.org.models import OrgUnit
 from hrflow.org.predicates import is_auditor
 
-from .registry import audited_models
+from hrflow.core.audited import audited_models
 from .selectors import AuditFilter, audit_paths, iter_changes
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
-from hrflow.core.history import SYSTEM_USERNAME
+from hrflow.core.history import user_label, users_labels
 from hrflow.core.templatetags.hrflow import finding_text, human_date, human_datetime, human_list, rule_text
 
 # Job states stored as codes on a model without choices (SelectionRound.screening_status).
@@ -21,20 +21,6 @@ CODED_VALUES = {
         "failed": lambda: _("failed"),
     },
 }
-
-
-def user_label(user) -> str:
-    if user is None:
-        return _("(unknown)")
-    if user.get_username() == SYSTEM_USERNAME:
-        # Commands, jobs and the public forms write as this account.
-        return _("HRflow system (automatic)")
-    return user.get_full_name() or user.get_username()
-
-
-def users_labels(ids) -> dict:
-    users = get_user_model().objects.in_bulk(set(ids))
-    return {pk: user_label(u) for pk, u in users.items()}
 
 
 def _key(model) -> str:
@@ -145,7 +131,7 @@ LABELERS = {
 
 def describe(model, objs) -> dict:
     """id -> label for these rows (live or historical) of `model`."""
-    from .registry import audited_models
+    from hrflow.core.audited import audited_models
 
     objs = list(objs)
     if not objs:

@@ -18,7 +18,7 @@ from hrflow.people.selectors import sensitive_school_ids
 from hrflow.policy import mask_id_number
 
 from .labels import CODED_VALUES, describe, finding_text, labels_for, plain_value, users_labels
-from .registry import AuditedModel, audited_models
+from hrflow.core.audited import AuditedModel, audited_models
 
 AUDIT_ROLES = {Role.AUDITOR}
 MASK = "***"

@@ -8,8 +8,47 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self):
-        from hrflow.audit.registry import paths_q, register
+        from hrflow.core.audited import paths_q, register
+        from hrflow.core import sections
+        from hrflow.notifications import daily
 
-        from .models import Contract
+        from . import jobs
+        from .selectors import staff_section
+        from .models import Contract, DispatchAgreement, RenewalCase
 
-        register(Contract, paths_q("staff__school__unit__path"), describe=lambda records: {r.id: f"#{r.id}" for r in records})
+        register(Contract, paths_q("staff__school__unit__path"), describe=_describe_contracts)
+        register(DispatchAgreement, paths_q("staff__school__unit__path"), describe=_describe_dispatch)
+        register(RenewalCase, paths_q("contract__staff__school__unit__path"), describe=_describe_cases)
+        daily.register("contracts", jobs.daily)
+        sections.register(sections.Section("contracts", "contracts/_staff_section.html", staff_section, order=10))
+
+
+def _names(staff_ids):
+    from hrflow.people.models import Staff
+
+    return dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "person__name"))
+
+
+def _describe_contracts(records):
+    from django.utils.translation import gettext as _t
+
+    names = _names({r.staff_id for r in records})
+    return {r.id: _t("%(person)s's contract from %(day)s") % {"person": names.get(r.staff_id, "?"), "day": r.starts_on.isoformat()}
+            for r in records}
+
+
+def _describe_dispatch(records):
+    from django.utils.translation import gettext as _t
+
+    names = _names({r.staff_id for r in records})
+    return {r.id: _t("%(person)s's dispatch agreement with %(agency)s") % {"person": names.get(r.staff_id, "?"), "agency": r.agency}
+            for r in records}
+
+
+def _describe_cases(records):
+    from django.utils.translation import gettext as _t
+
+    from .models import Contract
+
+    contracts = dict(Contract.objects.filter(pk__in={r.contract_id for r in records}).values_list("pk", "staff__person__name"))
+    return {r.id: _t("Renewal of %(person)s's contract") % {"person": contracts.get(r.contract_id, "?")} for r in records}

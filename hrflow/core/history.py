@@ -1,6 +1,7 @@
 """History helpers: every audited write names its user and its reason."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 SYSTEM_USERNAME = "hrflow-system"
 
@@ -15,6 +16,22 @@ def system_user():
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def user_label(user) -> str:
+    """Who wrote a change, for a person: their name, or 系统（自动） for commands, jobs and the
+    public forms (they write as the system account)."""
+    if user is None:
+        return _("(unknown)")
+    if user.get_username() == SYSTEM_USERNAME:
+        return _("HRflow system (automatic)")
+    return user.get_full_name() or user.get_username()
+
+
+def users_labels(ids) -> dict:
+    """id -> user_label for many users, in one query."""
+    users = get_user_model().objects.in_bulk(set(ids))
+    return {pk: user_label(u) for pk, u in users.items()}
 
 
 def save_audited(obj, *, user, reason: str, **save_kwargs):

@@ -31,3 +31,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class DailyRun(models.Model):
+    """One run of the daily jobs (contract states, reminders) for one day: claimed by inserting the row,
+    so two workers, two web processes or a cron run and the beat never run the same day twice."""
+
+    day = models.DateField(_("day"), unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counts = models.JSONField(_("what was done"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return str(self.day)

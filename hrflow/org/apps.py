@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from hrflow.audit.registry import paths_q, register
+        from hrflow.core.audited import paths_q, register
 
         from .models import Dormitory, OrgUnit, RoleAssignment, School
 
@@ -29,7 +29,7 @@ def _names(model, ids_by_object):
 
 def _role_assignments(records):
     # Users named in one query: str(r.user) would fetch each row's user on its own.
-    from hrflow.audit.labels import users_labels
+    from hrflow.core.history import users_labels
 
     users = users_labels({r.user_id for r in records})
     return {r.id: f"{users.get(r.user_id, '—')} · {r.get_role_display()}" for r in records}

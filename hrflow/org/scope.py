@@ -17,9 +17,18 @@ from .models import Role, RoleAssignment
 ALL_ROLES = frozenset(Role.values)
 
 
+def _role(value: str) -> str:
+    """The Role member (a str that also carries its label, for the templates), or the raw
+    value of a role that is no longer among the choices."""
+    try:
+        return Role(value)
+    except ValueError:
+        return value
+
+
 @dataclass(frozen=True)
 class Grant:
-    role: str
+    role: str  # a Role where the value is known
     unit_id: int
     path: str
     kind: str
@@ -35,7 +44,7 @@ def grants(user) -> tuple[Grant, ...]:
         rows = RoleAssignment.objects.filter(user=user).order_by("role", "unit__path").values_list(
             "role", "unit_id", "unit__path", "unit__kind", "unit__name", "unit__school__id"
         )
-        cached = tuple(Grant(*row) for row in rows)
+        cached = tuple(Grant(_role(role), *rest) for role, *rest in rows)
         user._hrflow_grants = cached
     return cached
 

@@ -1,13 +1,10 @@
-"""The Schools app's pages (mounted under the viewflow site by hrflow/urls.py)."""
+"""Org's endpoint in the Schools area: the chooser's search. hrflow/staffing/urls.py adds the
+area's pages and hrflow/urls.py mounts them under the viewflow site."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path("schools/", views.SchoolListView.as_view(), name="school_list"),
     path("schools/search/", views.SchoolSearchView.as_view(), name="school_search"),
-    path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school_detail"),
-    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
-    path("compliance/export/", views.ComplianceExportView.as_view(), name="compliance_export"),
 ]

@@ -10,7 +10,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from django.db.models import Q
 
-        from hrflow.audit.registry import paths_q, register
+        from hrflow.core.audited import paths_q, register
 
         from .models import ATTESTATION_FIELDS, SENSITIVE_FIELDS, Attestation, Person, Staff
 

@@ -13,6 +13,7 @@ from django.views import generic
 from django_fsm import ConcurrentTransition, can_proceed
 
 from hrflow.core.mixins import ScopedPermissionMixin
+from hrflow.core.sections import staff_sections
 from hrflow.core.paging import keyset_page
 from hrflow.core.params import object_id
 from hrflow.org import scope
@@ -115,6 +116,7 @@ class StaffDetailView(ScopedPermissionMixin, generic.DetailView):
                 (name, _label(name)) for name in services.STAFF_TRANSITIONS if can_change and can_proceed(getattr(staff, name))
             ],
             history=staff.history.select_related("history_user").order_by("-history_date")[:20],
+            sections=staff_sections(staff, user),
         )
         return context
 
@@ -126,6 +128,7 @@ class MyProfileView(ScopedPermissionMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         person = getattr(self.request.user, "person", None)
         employments = person.employments.select_related("school__unit", "dormitory", "attestation") if person else []
+        employments = [(staff, staff_sections(staff, self.request.user)) for staff in employments]
         return super().get_context_data(person=person, employments=employments, show_sensitive=person is not None, **kwargs)
 
 

@@ -7,7 +7,22 @@ what they return. Every finding carries its POLICY.md id and the notice's clause
 from .bulk import BulkInputError, RowError, screen_frame
 from .calendar import is_working_day, publicity_ends
 from .catalogue import INVALID_DATA, RULES, Rule, rule
-from .contracts import CONTRACT, ESTABLISHMENT, INSTITUTIONAL, LABOUR, probation_max_months, service_months, severance_pay
+from .contracts import (
+    CONTRACT,
+    ESTABLISHMENT,
+    INSTITUTIONAL,
+    LABOUR,
+    ContractFinding,
+    add_months,
+    check_contract,
+    open_ended_due,
+    probation_end,
+    probation_max_months,
+    probation_pay_floor,
+    service_months,
+    severance_pay,
+    term_end,
+)
 from .errors import IdentityMismatch, InvalidIdNumber, PolicyInputError
 from .identity import Identity, age_on, build_id_number, mask_id_number, parse_id_number
 from .screening import (
@@ -44,6 +59,13 @@ __all__ = [
     "CONTRACT",
     "ESTABLISHMENT",
     "probation_max_months",
+    "ContractFinding",
+    "add_months",
+    "check_contract",
+    "open_ended_due",
+    "probation_end",
+    "probation_pay_floor",
+    "term_end",
     "service_months",
     "severance_pay",
     "publicity_ends",

@@ -3,7 +3,8 @@ and severance (劳动合同法 arts. 46, 47). Signatures pinned by issue 9: othe
 
 import calendar
 import math
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import PolicyInputError
@@ -21,6 +22,10 @@ INST_PROBATION_MONTHS = 12
 SEVERANCE_CAP_MULTIPLE = 3  # LAW-SEVERANCE: pay above 3× the local average is capped, and years at 12
 SEVERANCE_CAP_YEARS = 12
 CENT = Decimal("0.01")
+PROBATION_PAY_SHARE = Decimal("0.8")  # LAW-PROBATION-PAY: at least 80% of the agreed pay
+INST_TERM_MIN_MONTHS = 36  # INST-TERM: a 聘用合同 normally runs 3 years or more
+OPEN_ENDED_SERVICE_MONTHS = 120  # LAW-OPEN-ENDED: 10 continuous years
+OPEN_ENDED_FIXED_TERMS = 2  # LAW-OPEN-ENDED: after two consecutive fixed terms
 
 
 def probation_max_months(*, employment_type: str, term_months: int | None, first_employment: bool = False,
@@ -102,6 +107,105 @@ def severance_pay(*, service_start: date, service_end: date, monthly_pay, local_
         pay = cap
         pay_months = min(pay_months, Decimal(SEVERANCE_CAP_YEARS))
     return (pay * pay_months).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the last day of a shorter month (2024-01-31 + 1 → 2024-02-29)."""
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def term_end(starts_on: date, term_months: int | None) -> date | None:
+    """The last day of a term of `term_months` starting on `starts_on`; None when open-ended."""
+    if term_months is None:
+        return None
+    return add_months(starts_on, term_months) - timedelta(days=1)
+
+
+def probation_end(starts_on: date, probation_months: int) -> date | None:
+    """The last day of the probation, or None without one."""
+    return add_months(starts_on, probation_months) - timedelta(days=1) if probation_months else None
+
+
+def probation_pay_floor(*, agreed_pay, minimum_wage) -> Decimal:
+    """The lowest lawful monthly probation pay (LAW-PROBATION-PAY, art. 20): 80% of the agreed pay,
+    rounded up to the cent, and never below the local minimum wage."""
+    agreed = _money(agreed_pay, "agreed_pay")
+    minimum = _money(minimum_wage, "minimum_wage")
+    share = (agreed * PROBATION_PAY_SHARE).quantize(CENT, rounding="ROUND_CEILING")
+    return max(share, minimum).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class ContractFinding:
+    """A rule a contract's terms break: `hard` ones refuse the signature, soft ones need a written reason."""
+
+    rule: str
+    hard: bool
+    template: str
+    params: dict = field(default_factory=dict)
+    field: str = ""
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+
+def check_contract(*, employment_type: str, term_months: int | None, probation_months: int, first_employment: bool,
+                   task_based: bool, earlier_probation_with_employer: bool, agreed_pay, probation_pay,
+                   minimum_wage) -> list[ContractFinding]:
+    """What a contract's terms break, at signing: probation length (LAW-PROBATION, INST-PROBATION),
+    probation pay (LAW-PROBATION-PAY) and the usual term of an institutional contract (INST-TERM, soft)."""
+    findings = []
+    if isinstance(probation_months, bool) or not isinstance(probation_months, int) or probation_months < 0:
+        raise PolicyInputError(_("probation_months must be a whole number of months."), field="probation_months")
+    longest = probation_max_months(employment_type=employment_type, term_months=term_months,
+                                   first_employment=first_employment, task_based=task_based)
+    if probation_months and earlier_probation_with_employer:
+        findings.append(ContractFinding("LAW-PROBATION", True, _(
+            "This person has already served a probation with this employer: a new contract has none "
+            "(劳动合同法 art. 19)."), field="probation_months"))
+    elif probation_months > longest:
+        inst = employment_type == ESTABLISHMENT and first_employment and longest == INST_PROBATION_MONTHS
+        findings.append(ContractFinding("INST-PROBATION" if inst else "LAW-PROBATION", True, _(
+            "A probation of %(months)d months is longer than the %(longest)d months this contract allows "
+            "(%(source)s)."), {"months": probation_months, "longest": longest,
+                               "source": "事业单位人事管理条例 art. 13" if inst else "劳动合同法 art. 19"},
+            field="probation_months"))
+    agreed = _money(agreed_pay, "agreed_pay")
+    if probation_months:
+        if probation_pay is None:
+            findings.append(ContractFinding("LAW-PROBATION-PAY", True, _("State the probation pay."), field="probation_pay"))
+        else:
+            floor = probation_pay_floor(agreed_pay=agreed, minimum_wage=minimum_wage)
+            if _money(probation_pay, "probation_pay") < floor:
+                findings.append(ContractFinding("LAW-PROBATION-PAY", True, _(
+                    "Probation pay must be at least %(floor)s yuan a month: 80%% of the agreed pay and not "
+                    "below the local minimum wage (劳动合同法 art. 20)."), {"floor": f"{floor:,.2f}"}, field="probation_pay"))
+    if employment_type == ESTABLISHMENT and term_months is not None and term_months < INST_TERM_MIN_MONTHS and not task_based:
+        findings.append(ContractFinding("INST-TERM", False, _(
+            "An institutional contract normally runs 3 years or more (事业单位人事管理条例 art. 12): "
+            "give the reason for a term of %(months)d months."), {"months": term_months}, field="term_months"))
+    return findings
+
+
+def open_ended_due(*, employment_type: str, continuous_service_months: int, consecutive_fixed_terms: int) -> list[str]:
+    """Why an open-ended contract is due at this renewal (LAW-OPEN-ENDED, 劳动合同法 art. 14), or [].
+
+    For a 劳动合同 only: 10 continuous years with the employer, or two consecutive fixed terms before
+    this renewal (that the person was without fault under arts. 39 and 40(1)(2) is for HR to confirm).
+    Establishment staff's 聘用合同 follow 事业单位人事管理条例 art. 14 instead, which POLICY.md does not
+    list; HRflow flags nothing for them rather than apply the wrong law.
+    """
+    if employment_type == ESTABLISHMENT:
+        return []
+    reasons = []
+    if continuous_service_months >= OPEN_ENDED_SERVICE_MONTHS:
+        reasons.append(_("10 continuous years with this employer (劳动合同法 art. 14(2)(1))"))
+    if consecutive_fixed_terms >= OPEN_ENDED_FIXED_TERMS:
+        reasons.append(_("two consecutive fixed-term contracts already (劳动合同法 art. 14(2)(3))"))
+    return reasons
 
 
 # notice_days(...) — the notice period of an exit — is pinned by the exit issue, which builds it here.

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from hrflow.core.demo import DEMO_PASSWORD, seed_demo
 from hrflow.core.history import system_user
+from hrflow.demo.data import DEMO_PASSWORD, seed_demo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from hrflow.core.demo import generate_province
 from hrflow.core.history import system_user
+from hrflow.demo.data import generate_province
 from hrflow.org.models import Dormitory, OrgUnit, RoleAssignment, School
 from hrflow.people.models import Person, Staff
 from hrflow.policy import parse_id_number

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client, RequestFactory
 
 from hrflow.core.bulk import refresh_statistics
-from hrflow.core.demo import DEMO_PASSWORD
 from hrflow.core.views import PingView
+from hrflow.demo.data import DEMO_PASSWORD
 from hrflow.org.models import OrgUnit, Role, RoleAssignment
 
 CODE = "GS"

@@ -11,8 +11,8 @@ from django.db.models import F
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
-from hrflow.core.demo import DEMO_PASSWORD
 from hrflow.core.throttle import client_ip, client_key
+from hrflow.demo.data import DEMO_PASSWORD
 from hrflow.settings import env_rates
 
 LOGIN = "/accounts/login/"

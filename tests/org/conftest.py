@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from hrflow.core.demo import generate_province
 from hrflow.core.history import system_user
+from hrflow.demo.data import generate_province
 from hrflow.org.models import OrgUnit, Role, RoleAssignment
 
 

@@ -1,5 +1,5 @@
 from hrflow.org.models import Dormitory, OrgUnit, School
-from hrflow.org.selectors import rollup_by, school_staffing_lines, staffing_rollup
+from hrflow.staffing.selectors import rollup_by, school_staffing_lines, staffing_rollup
 from hrflow.people.models import Staff
 
 

@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hrflow.exports.models import ExportJob
-from hrflow.org.exports import SchoolComplianceExport
 from hrflow.org.models import OrgUnit, Role, RoleAssignment, School
-from hrflow.org.selectors import iter_school_figures, schools_visible_to, staffing_rollup
+from hrflow.org.selectors import schools_visible_to
+from hrflow.staffing.exports import SchoolComplianceExport
+from hrflow.staffing.selectors import iter_school_figures, staffing_rollup
 
 
 def run_export(client, data, capture):

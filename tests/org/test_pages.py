@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hrflow.core.history import save_audited, system_user
-from hrflow.org import views
 from hrflow.org.models import OrgUnit, Role, RoleAssignment, School
-from hrflow.org.selectors import compliance_rollup, rollup_by, staffing_rollup
 from hrflow.people.models import Staff
+from hrflow.staffing import views
+from hrflow.staffing.selectors import compliance_rollup, rollup_by, staffing_rollup
 
 NEXT = re.compile(r'href="(\?[^"]*)" data-testid="pager-next"')
 SCHOOL_LINK = re.compile(r'href="/org/schools/(\d+)/"')

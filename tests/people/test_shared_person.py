@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from hrflow.org.selectors import multiple_employments
 from hrflow.people import selectors, services
 from hrflow.people.models import Attestation, Person, Staff
 from hrflow.policy import build_id_number
+from hrflow.staffing.selectors import multiple_employments
 
 CLEAN = {"criminal_record": False, "infectious_disease": False, "mental_illness_history": False}
 JOB = {"post_category": "canteen", "employment_type": "contract", "title": "", "dormitory": None,

@@ -6,7 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from hrflow.policy import PolicyInputError, probation_max_months, service_months, severance_pay
+from hrflow.policy import (
+    CONTRACT,
+    ESTABLISHMENT,
+    PolicyInputError,
+    check_contract,
+    open_ended_due,
+    probation_end,
+    probation_max_months,
+    probation_pay_floor,
+    service_months,
+    severance_pay,
+    term_end,
+)
 
 C, E = "contract", "establishment"
 
@@ -104,3 +116,78 @@ def test_severance_refuses_what_it_cannot_judge(kwargs):
     args = {"service_start": date(2020, 1, 1), "service_end": date(2025, 1, 1), "monthly_pay": 6000, "local_average_monthly_pay": 8000}
     with pytest.raises(PolicyInputError):
         severance_pay(**{**args, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "start, months, end",
+    [
+        (date(2026, 7, 1), 36, date(2029, 6, 30)),
+        (date(2024, 1, 31), 1, date(2024, 2, 28)),  # to the last day of a short month, less a day
+        (date(2024, 2, 29), 12, date(2025, 2, 27)),
+        (date(2026, 3, 15), None, None),  # open-ended
+    ],
+)
+def test_term_end(start, months, end):
+    assert term_end(start, months) == end
+
+
+def test_probation_end():
+    assert probation_end(date(2026, 7, 1), 6) == date(2026, 12, 31)
+    assert probation_end(date(2026, 7, 1), 0) is None
+
+
+@pytest.mark.parametrize(
+    "agreed, minimum, floor",
+    [
+        ("3000", "2100", "2400.00"),  # 80% of the agreed pay
+        ("2500", "2100", "2100.00"),  # 80% is 2,000: the minimum wage wins
+        ("3333.33", "2100", "2666.67"),  # rounded up to the cent, never below 80%
+    ],
+)
+def test_probation_pay_floor(agreed, minimum, floor):
+    assert probation_pay_floor(agreed_pay=Decimal(agreed), minimum_wage=Decimal(minimum)) == Decimal(floor)
+
+
+def _check(**changes):
+    args = dict(employment_type=CONTRACT, term_months=36, probation_months=6, first_employment=False, task_based=False,
+                earlier_probation_with_employer=False, agreed_pay=Decimal("3000"), probation_pay=Decimal("2400"), minimum_wage=Decimal("2100"))
+    args.update(changes)
+    return [(f.rule, f.hard) for f in check_contract(**args)]
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, []),
+        ({"probation_months": 7}, [("LAW-PROBATION", True)]),
+        ({"earlier_probation_with_employer": True}, [("LAW-PROBATION", True)]),
+        ({"earlier_probation_with_employer": True, "probation_months": 0, "probation_pay": None}, []),
+        ({"probation_pay": Decimal("2399.99")}, [("LAW-PROBATION-PAY", True)]),
+        ({"probation_pay": None}, [("LAW-PROBATION-PAY", True)]),
+        ({"employment_type": ESTABLISHMENT, "first_employment": True, "probation_months": 12}, []),
+        ({"employment_type": ESTABLISHMENT, "first_employment": True, "probation_months": 13}, [("INST-PROBATION", True)]),
+        ({"employment_type": ESTABLISHMENT, "term_months": 24, "probation_months": 2}, [("INST-TERM", False)]),
+        ({"task_based": True, "probation_months": 1}, [("LAW-PROBATION", True)]),
+    ],
+)
+def test_check_contract(changes, expected):
+    assert _check(**changes) == expected
+
+
+def test_check_contract_refuses_a_nonsense_probation():
+    with pytest.raises(PolicyInputError):
+        _check(probation_months=-1)
+
+
+@pytest.mark.parametrize(
+    "employment_type, months, terms, due",
+    [
+        (CONTRACT, 119, 1, 0),
+        (CONTRACT, 120, 1, 1),  # 10 continuous years
+        (CONTRACT, 48, 2, 1),  # two consecutive fixed terms
+        (CONTRACT, 130, 2, 2),
+        (ESTABLISHMENT, 130, 2, 0),  # 条例 art. 14 applies instead: not flagged by the labour-law rule
+    ],
+)
+def test_open_ended_due(employment_type, months, terms, due):
+    assert len(open_ended_due(employment_type=employment_type, continuous_service_months=months, consecutive_fixed_terms=terms)) == due

@@ -46,6 +46,13 @@ POLICY_TABLE = {
     "ELIG-CERT-TECH": ("三(三)", True),
     "ELIG-EDU-TECH": ("三(三)", False),
     "LAW-MIN-AGE": ("第十五条", True),
+    "LAW-PROBATION": ("第十九条", True),
+    "LAW-PROBATION-PAY": ("第二十条", True),
+    "LAW-OPEN-ENDED": ("第十四条", True),
+    "LAW-FOOD-HEALTH": ("第四十五条", True),
+    "INST-TERM": ("第十二条", False),
+    "INST-PROBATION": ("第十三条", True),
+    "LAW-DISPATCH": ("第六十六条", True),
 }
 
 

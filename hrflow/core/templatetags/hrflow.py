@@ -5,23 +5,14 @@ from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, pgettext
 
-from hrflow.org.models import Role
+from hrflow.core.history import user_label
 from hrflow.policy import RULES, mask_id_number
+from hrflow.policy.words import PARAM_WORDS
 
 register = template.Library()
 
 # Finding parameters holding a date as ISO text (hrflow.policy is JSON-safe, no date objects).
 _DATE_PARAMS = {"as_of", "birth_date", "deadline"}
-
-
-def _param_labels():
-    from hrflow.org.models import Gender
-    from hrflow.people.models import Education
-
-    education = dict(Education.choices)
-    gender = dict(Gender.choices)
-    return {"education": education, "required": education, "gender": gender, "dorm_gender": gender,
-            "declared": gender, "actual": gender}
 
 
 def human_date(value) -> str:
@@ -55,11 +46,11 @@ def finding_text(template_text: str, params) -> str:
     text = gettext(template_text) if template_text else ""
     if not params or not isinstance(params, dict):
         return text
-    labels = _param_labels()
     values = {}
     for key, value in params.items():
-        if key in labels and isinstance(value, str):
-            value = str(labels[key].get(value, value))
+        if key in PARAM_WORDS and isinstance(value, str):
+            # A coded value (education level, gender) in words: hrflow.policy.words.
+            value = gettext(PARAM_WORDS[key][value]) if value in PARAM_WORDS[key] else value
         elif key in _DATE_PARAMS and isinstance(value, str):
             value = human_date(value)
         elif isinstance(value, list):
@@ -117,10 +108,8 @@ def when(value):
 
 @register.filter
 def role_label(role):
-    try:
-        return Role(role).label
-    except ValueError:
-        return role
+    """A grant's role in words: hrflow.org.scope gives grants their Role (a str with a label)."""
+    return getattr(role, "label", role)
 
 
 @register.filter
@@ -141,8 +130,6 @@ def masked(number):
 @register.filter
 def who(user):
     """The user who wrote a change, for a person: their name, or 系统（自动） for jobs and commands."""
-    from hrflow.audit.labels import user_label
-
     return user_label(user)
 
 

@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hrflow.core import clock
+
+from .models import Contract, DispatchAgreement
+
+MAX_DAYS_TO_START = 366
+# An <input type="date"> takes ISO dates only; the zh-hans format (2026/07/01) would leave it empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REASON_HELP = _("Recorded in the audit log with your name.")
+
+def _reason(label=_("Reason"), required=True):
+    return forms.CharField(label=label, max_length=500, required=required, widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)
+
+def _money(label, required=True):
+    # Up to 99,999,999.99 yuan; Django's DecimalField refuses NaN and infinities.
+    return forms.DecimalField(label=label, max_digits=10, decimal_places=2, min_value=0, required=required)
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=120, required=False,
+                                     help_text=_("Empty for an open-ended contract."))
+    task_based = forms.BooleanField(label=_("For a given task (以完成一定工作任务为期限)"), required=False)
+    first_employment = forms.BooleanField(label=_("First employment (初次就业)"), required=False,
+                                          help_text=_("The person has never been employed before: an institutional contract of 3 years or more then has a 12-month probation (INST-PROBATION)."))
+    probation_months = forms.IntegerField(label=_("Probation (months)"), min_value=0, max_value=12)
+    agreed_pay = _money(_("Agreed monthly pay (yuan)"))
+    probation_pay = _money(_("Monthly pay in probation (yuan)"), required=False)
+    post = forms.CharField(label=_("Post"), max_length=100, required=False)
+    evaluation_method = forms.CharField(label=_("Term evaluation method (聘期考核办法)"), max_length=2000,
+                                        widget=forms.Textarea(attrs={"rows": 3}),
+                                        help_text=_("How the term is evaluated (三(四)2); the renewal cites the result."))
+    reason = _reason(_("Reason for a short institutional term"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        signed_on, starts_on = data.get("signed_on"), data.get("starts_on")
+        # The services compute the term's end from the start; a start years away is a typing error
+        # (and 9999-12-31 would run off the calendar).
+        if signed_on and starts_on and (starts_on - signed_on).days > MAX_DAYS_TO_START:
+            self.add_error("starts_on", _("A contract starts at most a year after it is signed."))
+        return data
+
+    @classmethod
+    def for_contract(cls, contract: Contract, data=None):
+        initial = {name: getattr(contract, name) for name in ("starts_on", "term_months", "task_based", "first_employment",
+                                                                "probation_months", "agreed_pay", "probation_pay", "post",
+                                                                "evaluation_method")}
+        initial["signed_on"] = clock.today()
+        return cls(data, initial=initial)
+
+class ReasonForm(forms.Form):
+    reason = _reason()
+
+class GradeForm(forms.Form):
+    # No grade is preselected: a term passed by a forgotten dropdown is not an evaluation.
+    grade = forms.ChoiceField(label=_("Term evaluation (聘期考核)"), choices=[("", "—"), *Contract.TermGrade.choices])
+    note = forms.CharField(label=_("Remarks: who assessed, on what"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+class ProposeForm(forms.Form):
+    renew = forms.TypedChoiceField(label=_("Proposal"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                   choices=[("yes", _("Renew")), ("no", _("Do not renew"))])
+    new_term_months = forms.IntegerField(label=_("New term (months)"), min_value=1, max_value=120, required=False,
+                                         help_text=_("Empty for an open-ended contract."))
+    person_asked_fixed_term = forms.BooleanField(label=_("The person asked for a fixed term (劳动合同法 art. 14)"), required=False)
+    reason = _reason(_("Reasons, citing the term's evaluation"))
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "approve", widget=forms.RadioSelect,
+                                     choices=[("approve", _("Approve")), ("return", _("Return to HR"))])
+    reason = _reason(_("Reasons"))
+
+class DispatchForm(forms.ModelForm):
+    reason = _reason()
+
+    class Meta:
+        model = DispatchAgreement
+        fields = ["agency", "agency_code", "post_nature", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def clean_agency_code(self):
+        from stdnum.cn import uscc
+        from stdnum.exceptions import ValidationError as StdnumError
+
+        code = self.cleaned_data["agency_code"].strip().upper()
+        if code:
+            try:
+                code = uscc.validate(code)
+            except StdnumError:
+                raise forms.ValidationError(_("Not a valid unified social credit code (18 characters, GB 32100).")) from None
+        return code
+
+class StateFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *Contract.State.choices])
