@@ -1,21 +1,25 @@
 """The contracts' daily job: move every contract whose day has come, and remind HR of what is due.
 
-A whole province in a constant number of queries: each step selects its rows with one indexed
-range scan (state, date), moves them in Python and writes them back with their history in bulk;
+A whole province in a constant number of queries per 900 rows: each step locks its rows with one
+indexed range scan (state, date) and moves them with a guarded UPDATE and an INSERT ... SELECT into
+the history (hrflow.core.bulk.bulk_transition), so the database does the copying;
 reminders go through notify_many (one query per 2,000 events to skip what was already sent).
 Every step is idempotent: a state already moved is not selected again and a notification already
 sent is not sent twice, so a failed run is simply run again.
 """
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import DateField, ExpressionWrapper, F
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
+from hrflow.core.bulk import bulk_transition
 from hrflow.notifications.services import Event, notify_many
 from hrflow.org.models import Role, RoleAssignment
 
@@ -25,66 +29,68 @@ C = Contract.State
 BATCH = 2000
 
 
-def _day(value) -> str:
+def day_text(value) -> str:
+    return _day_in(get_language(), value)
+
+
+@lru_cache(maxsize=4096)
+def _day_in(language, value) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
-def _save(rows, fields, user):
-    if rows:
-        bulk_update_with_history(rows, Contract, fields, batch_size=BATCH, default_user=user,
-                                 default_change_reason=_("Daily job"))
-    return len(rows)
+def page_url(name, pk) -> str:
+    # reverse() once per page name, not once per row: a province has thousands of rows a day.
+    return _url_prefix(name) + f"{pk}/"
 
 
-def _locked(qs):
-    return list(qs.select_for_update().order_by("pk"))
+@lru_cache(maxsize=16)
+def _url_prefix(name) -> str:
+    return reverse(name, args=[0])[: -len("0/")]
+
+
+def _ids(qs) -> list[int]:
+    """Lock the rows a step moves (two runs, or a user acting at once, wait for each other)."""
+    return list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def _move(qs, method, source, user, reason, **fields) -> int:
+    """Take `method` from `source` for every row of `qs`: one guarded UPDATE and one INSERT ... SELECT
+    into the history per 900 rows (hrflow.core.bulk), `fields` set first in the same transaction."""
+    ids = _ids(qs.filter(state=source))
+    for start in range(0, len(ids), BATCH):
+        if fields:
+            Contract.objects.filter(pk__in=ids[start:start + BATCH]).update(**fields)
+    return bulk_transition(Contract, ids, method, source=source, user=user, reason=reason)
 
 
 def start_signed(as_of: date, user) -> int:
     """Signed contracts whose first day has come begin: in probation, or active."""
-    rows = _locked(Contract.objects.filter(state=C.SIGNED, starts_on__lte=as_of))
-    for c in rows:
-        if c.probation_months:
-            c.begin_probation()
-            c._change_reason = _("The contract began on %(day)s; probation until %(end)s") % {
-                "day": _day(c.starts_on), "end": _day(c.probation_ends_on)}
-        else:
-            c.begin()
-            c._change_reason = _("The contract began on %(day)s") % {"day": _day(c.starts_on)}
-    return _save(rows, ["state"], user)
+    due = Contract.objects.filter(starts_on__lte=as_of)
+    return (_move(due.filter(probation_months__gt=0), "begin_probation", C.SIGNED, user, _("The contract began; probation running"))
+            + _move(due.filter(probation_months=0), "begin", C.SIGNED, user, _("The contract began")))
 
 
 def end_probations(as_of: date, user) -> int:
     """A probation that ran to its last day without a dismissal is passed (劳动合同法 art. 21 allows
     ending it only during the probation)."""
-    rows = _locked(Contract.objects.filter(state=C.PROBATION, probation_ends_on__lt=as_of))
-    for c in rows:
-        c.confirm()
-        c.confirmed_on = c.probation_ends_on + timedelta(days=1)
-        c._change_reason = _("Probation ended on %(day)s; the contract continues") % {"day": _day(c.probation_ends_on)}
-    return _save(rows, ["state", "confirmed_on"], user)
+    day_after = ExpressionWrapper(F("probation_ends_on") + timedelta(days=1), output_field=DateField())
+    return _move(Contract.objects.filter(probation_ends_on__lt=as_of), "confirm", C.PROBATION, user,
+                 _("Probation ended; the contract continues"), confirmed_on=day_after)
 
 
 def mark_expiring(as_of: date, user) -> int:
     """Fixed terms ending within the renewal notice come up for renewal (HR's inbox)."""
     horizon = as_of + timedelta(days=settings.HRFLOW["RENEWAL_NOTICE_DAYS"])
-    rows = _locked(Contract.objects.filter(state__in=(C.PROBATION, C.ACTIVE), ends_on__isnull=False, ends_on__lte=horizon))
-    for c in rows:
-        c.approach_end()
-        c._change_reason = _("The term ends on %(day)s: up for renewal") % {"day": _day(c.ends_on)}
-    return _save(rows, ["state"], user)
+    due = Contract.objects.filter(ends_on__isnull=False, ends_on__lte=horizon)
+    reason = _("The term ends within %(n)d days: up for renewal") % {"n": settings.HRFLOW["RENEWAL_NOTICE_DAYS"]}
+    return _move(due, "approach_end", C.PROBATION, user, reason) + _move(due, "approach_end", C.ACTIVE, user, reason)
 
 
 def end_not_renewed(as_of: date, user) -> int:
     """A contract that leaders approved not to renew ends after its last day (劳动合同法 art. 44(1))."""
-    rows = _locked(Contract.objects.filter(state=C.EXPIRING, ends_on__lt=as_of, renewal_case__state=RenewalCase.State.APPROVED,
-                                           renewal_case__renew=False))
-    for c in rows:
-        c.end()
-        c.ended_on = c.ends_on
-        c.end_reason = _("Term ended; not renewed")
-        c._change_reason = _("The term ended on %(day)s and was not renewed") % {"day": _day(c.ends_on)}
-    return _save(rows, ["state", "ended_on", "end_reason"], user)
+    due = Contract.objects.filter(ends_on__lt=as_of, renewal_case__state=RenewalCase.State.APPROVED, renewal_case__renew=False)
+    return _move(due, "end", C.EXPIRING, user, _("The term ended and was not renewed"),
+                 ended_on=F("ends_on"), end_reason=_("Term ended; not renewed"))
 
 
 def hr_officers_by_school_unit(unit_ids) -> dict[int, tuple[int, ...]]:
@@ -109,17 +115,17 @@ def reminder_events(as_of: date) -> list[Event]:
               .values_list("pk", "ends_on", "staff__person__name", "staff__school__unit_id"))
     for pk, ends_on, name, unit in ending:
         items.append((unit, f"contracts.ending:{pk}:{ends_on}", _("Contract ending on %(day)s: %(person)s — propose renewal or not") % {
-            "day": _day(ends_on), "person": name}, reverse("contracts:contract_detail", args=[pk])))
+            "day": day_text(ends_on), "person": name}, page_url("contracts:contract_detail", pk)))
     probations = (Contract.objects.filter(state=C.PROBATION, probation_ends_on__gte=as_of, probation_ends_on__lte=remind)
                   .values_list("pk", "probation_ends_on", "staff__person__name", "staff__school__unit_id"))
     for pk, day, name, unit in probations:
         items.append((unit, f"contracts.probation_ending:{pk}:{day}", _("Probation ends on %(day)s: %(person)s") % {
-            "day": _day(day), "person": name}, reverse("contracts:contract_detail", args=[pk])))
+            "day": day_text(day), "person": name}, page_url("contracts:contract_detail", pk)))
     dispatches = (DispatchAgreement.objects.filter(ends_on__gte=as_of, ends_on__lte=renew).exclude(staff__status="left")
                   .values_list("pk", "ends_on", "agency", "staff__person__name", "staff__school__unit_id", "staff_id"))
     for pk, day, agency, name, unit, staff_id in dispatches:
         items.append((unit, f"contracts.dispatch_ending:{pk}:{day}", _("Dispatch agreement with %(agency)s ends on %(day)s: %(person)s") % {
-            "agency": agency, "day": _day(day), "person": name}, reverse("people:staff_detail", args=[staff_id])))
+            "agency": agency, "day": day_text(day), "person": name}, page_url("people:staff_detail", staff_id)))
     officers = hr_officers_by_school_unit(unit for unit, *_rest in items)
     return [Event(recipient_ids=officers[unit], event_key=key, subject=subject, url=url)
             for unit, key, subject, url in items if unit in officers]

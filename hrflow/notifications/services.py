@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import Notification
 
@@ -66,9 +67,11 @@ CHUNK = 2000
 
 
 def notify_many(events: list[Event]) -> int:
-    """`notify()` for thousands of events at once, in a constant number of queries per 2,000 events:
-    the notifications already sent are read in chunks, the new ones written in bulk, and each recipient
-    gets one mail listing their new notifications (a digest, not one mail per event)."""
+    """`notify()` for thousands of events at once, in a constant number of statements: on PostgreSQL
+    the rows are copied into a temporary table and inserted with ON CONFLICT DO NOTHING RETURNING, so
+    the database says which are new (never a second notification, even from two runs at once);
+    elsewhere what was already sent is read in chunks first. Each recipient gets one mail listing their
+    new notifications (a digest, not one mail per event)."""
     wanted = {}
     for event in events:
         key = event.event_key[:200]
@@ -76,25 +79,49 @@ def notify_many(events: list[Event]) -> int:
             wanted.setdefault((pk, key), event)
     if not wanted:
         return 0
-    keys = sorted({key for _pk, key in wanted})
-    already = set()
-    for start in range(0, len(keys), CHUNK):
-        already.update(Notification.objects.filter(event_key__in=keys[start:start + CHUNK])
-                       .values_list("recipient_id", "event_key"))
-    new = [Notification(recipient_id=pk, event_key=key, subject=e.subject[:200], body=e.body, url=e.url[:300])
-           for (pk, key), e in wanted.items() if (pk, key) not in already]
-    Notification.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    rows = [(pk, key, e.subject[:200], e.body, e.url[:300]) for (pk, key), e in wanted.items()]
+    with transaction.atomic():
+        new = _insert_new_postgresql(rows) if connection.vendor == "postgresql" else _insert_new_elsewhere(rows)
     _mail_digests(new)
     return len(new)
 
 
+def _insert_new_postgresql(rows) -> list[tuple]:
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS hrflow_new_notification (recipient_id integer, event_key varchar(200), "
+                       "subject varchar(200), body text, url varchar(300)) ON COMMIT DROP")
+        cursor.execute("TRUNCATE hrflow_new_notification")
+        with cursor.cursor.copy("COPY hrflow_new_notification FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, event_key, subject, body, url, created_at) "
+            "SELECT recipient_id, event_key, subject, body, url, %s FROM hrflow_new_notification "
+            "ON CONFLICT (recipient_id, event_key) DO NOTHING RETURNING recipient_id, event_key, subject, body, url",
+            [timezone.now()])
+        return cursor.fetchall()
+
+
+def _insert_new_elsewhere(rows) -> list[tuple]:
+    keys = sorted({row[1] for row in rows})
+    already = set()
+    for start in range(0, len(keys), CHUNK):
+        already.update(Notification.objects.filter(event_key__in=keys[start:start + CHUNK]).values_list("recipient_id", "event_key"))
+    new = [row for row in rows if (row[0], row[1]) not in already]
+    Notification.objects.bulk_create([Notification(recipient_id=r[0], event_key=r[1], subject=r[2], body=r[3], url=r[4]) for r in new],
+                                     batch_size=CHUNK, ignore_conflicts=True)
+    return new
+
+
 def _mail_digests(new):
+    """`new`: (recipient id, event key, subject, body, url) of the notifications just written."""
     from django.contrib.auth import get_user_model
     from django.utils.translation import gettext as _
 
     by_recipient = {}
-    for n in new:
-        by_recipient.setdefault(n.recipient_id, []).append(n)
+    for recipient_id, _key, subject, body, url in new:
+        by_recipient.setdefault(recipient_id, []).append((subject, body, url))
     if not by_recipient:
         return
     emails = dict(get_user_model().objects.filter(pk__in=by_recipient, is_active=True).exclude(email="").values_list("pk", "email"))
@@ -102,8 +129,8 @@ def _mail_digests(new):
     for pk, items in by_recipient.items():
         if pk not in emails:
             continue
-        subject = items[0].subject if len(items) == 1 else _("HRflow: %(n)d new notifications") % {"n": len(items)}
-        body = "\n\n".join(f"{n.subject}\n{_mail_body(n.body, n.url)}".strip() for n in items)
+        subject = items[0][0] if len(items) == 1 else _("HRflow: %(n)d new notifications") % {"n": len(items)}
+        body = "\n\n".join(f"{subject_}\n{_mail_body(body_, url)}".strip() for subject_, body_, url in items)
         mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[pk]]))
     if mails:
         transaction.on_commit(lambda: _send(mails))

@@ -46,13 +46,13 @@ RULES: dict[str, Rule] = {
         # National law the workflows apply (POLICY.md, labour law)
         Rule("LAW-MIN-AGE", "第十五条", True, _("Nobody under 16 full years of age may be hired"), source="《劳动法》"),
         Rule("LAW-PROBATION", "第十九条", True, _("Probation no longer than the contract's term allows, once per employer and person"), source="《劳动合同法》"),
-        Rule("LAW-PROBATION-PAY", "第二十条", True, _("Probation pay at least 80% of the agreed pay and the local minimum wage"), source="《劳动合同法》"),
+        Rule("LAW-PROBATION-PAY", "第二十条", True, _("Probation pay at least 80 per cent of the agreed pay and the local minimum wage"), source="《劳动合同法》"),
         Rule("LAW-OPEN-ENDED", "第十四条", True, _("An open-ended contract is due after 10 continuous years or two consecutive fixed terms"), source="《劳动合同法》"),
         Rule("LAW-FOOD-HEALTH", "第四十五条", True, _("Canteen staff: a valid health certificate"), source="《食品安全法》"),
         Rule("INST-TERM", "第十二条", False, _("An institutional contract normally runs 3 years or more"), source="《事业单位人事管理条例》"),
         Rule("INST-PROBATION", "第十三条", True, _("First employment with a term of 3 years or more: a 12-month probation"), source="《事业单位人事管理条例》"),
         # LAW-DISPATCH: art. 66 of the 劳动合同法; the 10% is 劳务派遣暂行规定 art. 4 (hrflow/policy/dispatch.py).
-        Rule("LAW-DISPATCH", "第六十六条", True, _("Dispatched staff at most 10% of the workforce, in temporary, auxiliary or substitute posts"), source="《劳动合同法》"),
+        Rule("LAW-DISPATCH", "第六十六条", True, _("Dispatched staff at most 10 per cent of the workforce, in temporary, auxiliary or substitute posts"), source="《劳动合同法》"),
         # Not a rule of the notice: marks an application the rules cannot be applied to (an
         # impossible birth date, a bad ID number), so one bad row never stops a screening job.
         Rule(INVALID_DATA, "", True, _("The application's data cannot be screened"), source=""),

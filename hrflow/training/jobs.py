@@ -4,11 +4,9 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from hrflow.contracts.jobs import hr_officers_by_school_unit
+from hrflow.contracts.jobs import day_text, hr_officers_by_school_unit, page_url
 from hrflow.notifications.services import Event, notify_many
 
 from .models import CertificateKind
@@ -27,8 +25,8 @@ def reminder_events(as_of: date) -> list[Event]:
         events.append(Event(
             recipient_ids=officers[unit], event_key=f"training.certificate_expiring:{pk}:{valid_until}",
             subject=_("%(certificate)s of %(person)s expires on %(day)s") % {
-                "certificate": name or str(labels.get(kind, kind)), "person": person, "day": date_format(valid_until, "DATE_FORMAT")},
-            url=reverse("people:staff_detail", args=[staff_id])))
+                "certificate": name or str(labels.get(kind, kind)), "person": person, "day": day_text(valid_until)},
+            url=page_url("people:staff_detail", staff_id)))
     return events
 
 

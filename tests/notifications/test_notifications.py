@@ -7,8 +7,9 @@ from hrflow.notifications.services import notify, unread_count
 
 def test_an_event_is_notified_once_per_recipient_and_mailed_once(user, mailoutbox, django_capture_on_commit_callbacks):
     leader, hr = user("leader"), user("hr")
-    leader.email = "leader@example.edu.cn"
+    leader.email, hr.email = "leader@example.edu.cn", ""  # a login without an address gets no mail
     leader.save()
+    hr.save()
     with django_capture_on_commit_callbacks(execute=True):
         assert notify(recipients=[leader, hr], event_key="test:1", subject="合同即将到期", body="张伟的合同将于12月31日到期。", url="/people/staff/") == 2
         assert notify(recipients=[leader, hr, leader], event_key="test:1", subject="合同即将到期") == 0  # the job ran again
@@ -56,3 +57,16 @@ def test_read_all(user, login):
         notify(recipients=[user("hr")], event_key=f"test:all:{i}", subject=f"通知{i}")
     login("hr").post("/notifications/read-all/")
     assert unread_count(user("hr")) == 0
+
+
+def test_notify_many_writes_each_event_once_and_mails_a_digest(user, mailoutbox, django_capture_on_commit_callbacks):
+    from hrflow.notifications.services import Event, notify_many
+
+    hr, leader = user("hr"), user("leader")
+    events = [Event(recipient_ids=(hr.pk, leader.pk), event_key=f"test.many:{i}", subject=f"第{i}条", url="/x/") for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_many(events) == 6
+        assert notify_many(events + [Event(recipient_ids=(hr.pk,), event_key="test.many:9", subject="新的")]) == 1
+    assert Notification.objects.filter(event_key__startswith="test.many:").count() == 7
+    to_hr = [m for m in mailoutbox if m.to == [hr.email]]
+    assert len(to_hr) == 2 and "第0条" in to_hr[0].body and "第2条" in to_hr[0].body  # one digest per run, not one per event
