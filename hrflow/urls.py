@@ -84,10 +84,12 @@ site = HrflowSite(
             app_name="contracts",
             title=_("Contracts"),
             icon="contract",
-            roles=OVERSIGHT,
+            # Staff reach their own contracts (the rule checks the person) from My profile.
+            roles=(*OVERSIGHT, Role.STAFF),
             menu=(
                 MenuItem("contracts:renewal_tasks", _("Renewals due"), "autorenew", (Role.HR_OFFICER, Role.SCHOOL_LEADER)),
                 MenuItem("contracts:contract_list", _("Contracts"), "description", OVERSIGHT),
+                MenuItem("people:me", _("My contracts"), "description", (Role.STAFF,)),
             ),
             urlpatterns=contracts_urls.urlpatterns,
         ),

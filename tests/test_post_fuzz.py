@@ -20,6 +20,7 @@ import html.parser
 import traceback
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +40,9 @@ from django.urls import resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hrflow.contracts import services as contract_services
+from hrflow.contracts.models import Contract
+from hrflow.contracts.views import ContractActionView
 from hrflow.core import clock
 from hrflow.hiring import services
 from hrflow.hiring.models import (
@@ -51,7 +55,9 @@ from hrflow.hiring.models import (
     SelectionRound,
 )
 from hrflow.hiring.views import ROUND_ACTIONS
+from hrflow.people.models import Staff
 from hrflow.policy import build_id_number
+from hrflow.training import services as training_services
 
 from .export_jobs import finished_export, notification_for
 from .test_permissions import EXPECTED, PROJECT_URLS, ROLES
@@ -105,12 +111,19 @@ def plausible(field: str) -> list[str]:
         return ["85.5", "60", "100", "0"]
     if tail in ("for", "against", "abstain"):
         return ["0", "1", "2", "3"]
-    if tail in ("held_on", "starts_on", "hired_on", "opens_on", "closes_on", "date_from", "date_to"):
+    if tail in ("held_on", "starts_on", "hired_on", "opens_on", "closes_on", "date_from", "date_to", "signed_on", "ends_on", "issued_on"):
         return [today.isoformat()]
+    if tail in ("first_year", "last_year"):
+        return [str(today.year)]
+    if tail in ("hours", "term_months", "new_term_months", "probation_months"):
+        return ["2", "12"]
+    if tail in ("agreed_pay", "probation_pay"):
+        return ["3000", "2400"]
     if tail == "held_at":
         return [f"{today.isoformat()}T09:00"]
     if tail in ("reason", "note", "resolution", "minutes", "place", "name", "text", "filed_by", "contact", "title",
-                "procedure", "pay_and_treatment", "recusal_reason", "notes"):
+                "procedure", "pay_and_treatment", "recusal_reason", "notes", "number", "issuer", "description", "agency",
+                "evaluation_method", "post"):
         return [PLAUSIBLE_TEXT]
     return []
 
@@ -162,6 +175,8 @@ class World:
         # The hiring round's publicity is over, so a hire can succeed.
         Publicity.objects.create(round=self.rounds["hiring"], starts_on=today - timedelta(days=25), working_days=7,
                                  ends_on=today - timedelta(days=15))
+        self.contracts = contract_world(school, hr, get_user_model().objects.get(username="leader"))
+        self.training = training_world(school, staff_member, hr)
 
     def apply(self, round, state, **extra):
         self.sequence += 1
@@ -193,6 +208,10 @@ class World:
         }.get(name)
         if name.startswith("people:"):
             pk = self.staff_member.pk
+        if name.startswith("contracts:"):
+            return contract_url(self.contracts, name, action)
+        if name.startswith("training:"):
+            pk = next(value for prefix, value in self.training.items() if name.startswith(prefix))
         if name == "hiring:round_action":
             pk = rounds[ACTION_ROUND.get(action, "draft")].pk
         path = route.replace("<int:pk>", str(pk)).replace("<slug:transition>", "suspend").replace("<slug:action>", action or "")
@@ -223,7 +242,83 @@ class World:
             return "/org/compliance/"
         if name == "hiring:results_export":
             return "/hiring/rounds/%d/" % resolve(url).kwargs["pk"]
+        if name == "contracts:contract_action":
+            return url.split("act/")[0]
         return url
+
+
+CONTRACT_ACTION_STATE = {"grade": "propose", "confirm": "probation", "withdraw": "draft", "propose": "propose",
+                         "revise": "revise", "decide": "decide"}
+
+
+def contract_world(school, hr, leader):
+    """A contract in each state the contracts' POSTs need, and a dispatched staff member with an agreement."""
+    today = _today()
+    members = list(Staff.objects.filter(school=school, status="active", employment_type="contract", person__user__isnull=True,
+                                        hired_on__lte=today).order_by("id")[:6])
+    made = {}
+
+    def draft(staff):
+        Contract.objects.filter(staff__person=staff.person).delete()
+        return contract_services.contract_create_draft(staff=staff, starts_on=today, term_months=12, acting_user=hr, reason="聘用")
+
+    def signed(staff, probation):
+        terms = contract_services.Terms(starts_on=today, term_months=12, probation_months=probation, agreed_pay=Decimal("3000"),
+                                        probation_pay=Decimal("2400") if probation else None, evaluation_method="考核")
+        return contract_services.contract_sign(contract=draft(staff), terms=terms, signed_on=today, acting_user=hr)
+
+    def expiring(staff):
+        contract = signed(staff, 0)
+        contract.approach_end()
+        contract.save()
+        return contract_services.contract_grade_term(contract=contract, grade="pass", note="评议", acting_user=hr)
+
+    made["draft"] = draft(members[0])
+    made["probation"] = signed(members[1], 2)
+    made["propose"] = expiring(members[2])
+    made["decide"] = expiring(members[3])
+    contract_services.renewal_propose(contract=made["decide"], renew=True, new_term_months=36, reason="续聘", acting_user=hr)
+    made["revise"] = expiring(members[4])
+    case = contract_services.renewal_propose(contract=made["revise"], renew=True, new_term_months=12, reason="续聘", acting_user=hr)
+    contract_services.renewal_decide(case=case, approve=False, reason="退回", acting_user=leader)
+    Staff.objects.filter(pk=members[5].pk).update(employment_type="dispatched")
+    made["dispatched"] = Staff.objects.get(pk=members[5].pk)
+    made["agreement"] = contract_services.dispatch_record(staff=made["dispatched"], data={
+        "agency": "四川某劳务派遣有限公司", "agency_code": "", "post_nature": "auxiliary", "starts_on": today,
+        "ends_on": today + timedelta(days=365)}, acting_user=hr, reason="登记")
+    return made
+
+
+def contract_url(made, name, action):
+    staff, agreement = made["dispatched"].pk, made["agreement"].pk
+    contract = made[CONTRACT_ACTION_STATE.get(action, "draft")].pk
+    return {
+        "contracts:index": "/contracts/",
+        "contracts:contract_list": "/contracts/list/",
+        "contracts:renewal_tasks": "/contracts/renewals/",
+        "contracts:contract_detail": f"/contracts/{contract}/",
+        "contracts:contract_sign": f"/contracts/{made['draft'].pk}/sign/",
+        "contracts:contract_action": f"/contracts/{contract}/act/{action}/",
+        "contracts:dispatch_create": f"/contracts/dispatch/{staff}/new/",
+        "contracts:dispatch_edit": f"/contracts/dispatch/{staff}/{agreement}/",
+    }[name]
+
+
+def training_world(school, staff_member, hr):
+    """A school plan with a course, a certificate and a technical post's requirement."""
+    today = _today()
+    plan = training_services.plan_create(unit=school.unit, data={"kind": "annual", "title": "培训计划", "first_year": today.year,
+                                                                 "last_year": today.year}, acting_user=hr, reason="测试")
+    course = training_services.course_create(plan=plan, data={
+        "title": "食品安全培训", "mode": "offline", "category": "food_safety", "layer": "frontline", "starts_on": today,
+        "ends_on": today, "hours": Decimal("4")}, acting_user=hr, reason="测试")
+    certificate = training_services.certificate_add(person=staff_member.person, data={
+        "kind": "electrician", "name": "", "number": "W-1", "issuer": "应急管理厅", "issued_on": date(2024, 1, 1), "valid_until": None},
+        acting_user=hr, reason="测试")
+    technical = Staff.objects.filter(school=school, post_category="technical", status="active").first()
+    requirement = training_services.requirement_add(staff=technical, kind="electrician", acting_user=hr, reason="测试")
+    return {"training:plan_": plan.pk, "training:course_": course.pk, "training:certificate_edit": certificate.pk,
+            "training:staff_": staff_member.pk, "training:requirement_": requirement.pk, "training:": 0}
 
 
 ACTION_ROUND = {
@@ -464,6 +559,9 @@ def _endpoints():
         if name == "hiring:round_action":
             for action in [*ROUND_ACTIONS, "no-such-action"]:
                 yield pytest.param(route, name, action, id=f"{name}:{action}")
+        elif name == "contracts:contract_action":
+            for action in [*ContractActionView.ACTIONS, "no-such-action"]:
+                yield pytest.param(route, name, action, id=f"{name}:{action}")
         else:
             yield pytest.param(route, name, None, id=name)
 
@@ -471,12 +569,15 @@ def _endpoints():
 # Views of this part of issue 7 (hrflow/hiring/views.py): their refusals must also speak.
 OWN = {"hiring:round_action", "hiring:scores", "hiring:rater_add", "hiring:recusal_add", "hiring:review",
        "hiring:application_exclude", "hiring:examination", "hiring:hire", "hiring:finding_override",
-       "hiring:objection_resolve"}
+       "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_action", "contracts:dispatch_create",
+       "contracts:dispatch_edit"}
 
 
 def allowed_roles(name, action) -> set[str]:
     if name == "hiring:round_action" and action in LEADER_ACTIONS:
         return {"leader"}
+    if name == "contracts:contract_action":
+        return {"leader"} if action == "decide" else {"hr"}
     spec = EXPECTED.get(name)
     return set(spec[0]) if spec else set(ROLES)
 

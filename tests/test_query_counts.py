@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from hrflow.contracts.models import Contract
 from hrflow.core.history import save_audited
 from hrflow.exports.models import ExportJob
 from hrflow.hiring.models import RoundPost, SelectionRound
@@ -18,6 +19,7 @@ from hrflow.notifications.services import notify
 from hrflow.org.models import School
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
+from hrflow.training.models import Certificate
 from tests.conftest import OTHER_SCHOOL, SCHOOL_HR
 
 from .test_permissions import EXPECTED
@@ -35,6 +37,10 @@ LIST_PAGES = {
     "exports:job_list": [("auditor", {}), ("hr", {})],
     "jobs:round_list": [("anonymous", {})],
     "notifications:notification_list": [("leader", {}), ("staff", {})],
+    "contracts:contract_list": [("hr", {}), ("bureau", {}), ("bureau", {"state": "expiring"})],
+    "contracts:renewal_tasks": [("hr", {}), ("leader", {})],
+    "training:plan_list": [("bureau", {}), ("hr", {}), ("hr", {"level": "school"})],
+    "training:certificate_list": [("bureau", {}), ("hr", {}), ("auditor", {})],
 }
 
 
@@ -59,6 +65,13 @@ def _grow(user, n):
             save_audited(staff, user=user, reason="查询次数测试")
             staff.title = "厨师"
             save_audited(staff, user=user, reason="查询次数测试：改职称")
+            # A contract up for renewal (the contracts list and the renewal inbox), with history.
+            contract = Contract(staff=staff, kind="labour", starts_on=date(2025, 9, 1), term_months=12, state="expiring")
+            contract.set_dates()
+            save_audited(contract, user=user, reason="查询次数测试")
+            certificate = Certificate(person=person, kind="health", number=f"JK{serial}", issuer="疾控中心",
+                                      issued_on=date(2025, 12, 1), valid_until=date(2026, 11, 30))
+            save_audited(certificate, user=user, reason="查询次数测试")
         round = SelectionRound.objects.create(
             school=schools[0], title=f"查询测试遴选{serial}", procedure="报名—审查", pay_and_treatment="面议",
             opens_on=date(2026, 12, 1), closes_on=date(2026, 12, 10), created_by=user, state="draft",

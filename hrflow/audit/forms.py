@@ -29,9 +29,9 @@ class AuditFilterForm(forms.Form):
     school = SchoolChooserField(label=_("School"), required=False, schools=None)
     user = forms.CharField(label=_("User (login name)"), required=False, max_length=150)
     model = forms.ChoiceField(label=_("Record type"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 validators=[validate_filter_date])
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               validators=[validate_filter_date])
 
     def __init__(self, *args, schools, **kwargs):

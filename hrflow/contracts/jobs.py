@@ -1,8 +1,8 @@
 """The contracts' daily job: move every contract whose day has come, and remind HR of what is due.
 
-A whole province in a constant number of queries per 900 rows: each step locks its rows with one
-indexed range scan (state, date) and moves them with a guarded UPDATE and an INSERT ... SELECT into
-the history (hrflow.core.bulk.bulk_transition), so the database does the copying;
+A whole province in a bounded number of statements: each step locks its rows with one indexed range
+scan (state, date) and moves them, per date, with a guarded UPDATE and an INSERT ... SELECT into the
+history (hrflow.core.bulk.bulk_transition), so the database does the copying;
 reminders go through notify_many (one query per 2,000 events to skip what was already sent).
 Every step is idempotent: a state already moved is not selected again and a notification already
 sent is not sent twice, so a failed run is simply run again.
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from hrflow.core.bulk import bulk_transition
 from hrflow.notifications.services import Event, notify_many
+from hrflow.policy import probation_end
 from hrflow.org.models import Role, RoleAssignment
 
 from .models import Contract, DispatchAgreement, RenewalCase
@@ -48,48 +49,62 @@ def _url_prefix(name) -> str:
     return reverse(name, args=[0])[: -len("0/")]
 
 
-def _ids(qs) -> list[int]:
-    """Lock the rows a step moves (two runs, or a user acting at once, wait for each other)."""
-    return list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
-
-
-def _move(qs, method, source, user, reason, **fields) -> int:
-    """Take `method` from `source` for every row of `qs`: one guarded UPDATE and one INSERT ... SELECT
-    into the history per 900 rows (hrflow.core.bulk), `fields` set first in the same transaction."""
-    ids = _ids(qs.filter(state=source))
-    for start in range(0, len(ids), BATCH):
+def _move(qs, method, source, user, day_field, reason, **fields) -> int:
+    """Take `method` from `source` for every row of `qs`, locked first (two runs, or a user acting at
+    once, wait for each other): per date of `day_field`, one guarded UPDATE and one INSERT ... SELECT into
+    the history per 900 rows (hrflow.core.bulk), with `reason(date)` naming that date; `fields` are set
+    first in the same transaction. The dates of one run lie within the notice window, so the statements
+    grow with the window, never with the rows."""
+    by_day = {}
+    for pk, day in qs.filter(state=source).select_for_update().order_by("pk").values_list("pk", day_field):
+        by_day.setdefault(day, []).append(pk)
+    moved = 0
+    for day, ids in sorted(by_day.items()):
         if fields:
-            Contract.objects.filter(pk__in=ids[start:start + BATCH]).update(**fields)
-    return bulk_transition(Contract, ids, method, source=source, user=user, reason=reason)
+            for start in range(0, len(ids), BATCH):
+                Contract.objects.filter(pk__in=ids[start:start + BATCH]).update(**fields)
+        moved += bulk_transition(Contract, ids, method, source=source, user=user, reason=reason(day))
+    return moved
 
 
 def start_signed(as_of: date, user) -> int:
     """Signed contracts whose first day has come begin: in probation, or active."""
     due = Contract.objects.filter(starts_on__lte=as_of)
-    return (_move(due.filter(probation_months__gt=0), "begin_probation", C.SIGNED, user, _("The contract began; probation running"))
-            + _move(due.filter(probation_months=0), "begin", C.SIGNED, user, _("The contract began")))
+    # The probation's end follows from the start and the months: one date per (start, months).
+    with_probation = 0
+    for months in due.filter(state=C.SIGNED, probation_months__gt=0).values_list("probation_months", flat=True).distinct():
+        with_probation += _move(due.filter(probation_months=months), "begin_probation", C.SIGNED, user, "starts_on",
+                                lambda day, m=months: _("The contract began on %(day)s; probation until %(end)s") % {
+                                    "day": day_text(day), "end": day_text(probation_end(day, m))})
+    return with_probation + _move(due.filter(probation_months=0), "begin", C.SIGNED, user, "starts_on",
+                                  lambda day: _("The contract began on %(day)s") % {"day": day_text(day)})
 
 
 def end_probations(as_of: date, user) -> int:
     """A probation that ran to its last day without a dismissal is passed (劳动合同法 art. 21 allows
     ending it only during the probation)."""
     day_after = ExpressionWrapper(F("probation_ends_on") + timedelta(days=1), output_field=DateField())
-    return _move(Contract.objects.filter(probation_ends_on__lt=as_of), "confirm", C.PROBATION, user,
-                 _("Probation ended; the contract continues"), confirmed_on=day_after)
+    return _move(Contract.objects.filter(probation_ends_on__lt=as_of), "confirm", C.PROBATION, user, "probation_ends_on",
+                 lambda day: _("Probation ended on %(day)s; the contract continues") % {"day": day_text(day)}, confirmed_on=day_after)
 
 
 def mark_expiring(as_of: date, user) -> int:
     """Fixed terms ending within the renewal notice come up for renewal (HR's inbox)."""
     horizon = as_of + timedelta(days=settings.HRFLOW["RENEWAL_NOTICE_DAYS"])
     due = Contract.objects.filter(ends_on__isnull=False, ends_on__lte=horizon)
-    reason = _("The term ends within %(n)d days: up for renewal") % {"n": settings.HRFLOW["RENEWAL_NOTICE_DAYS"]}
-    return _move(due, "approach_end", C.PROBATION, user, reason) + _move(due, "approach_end", C.ACTIVE, user, reason)
+
+    def reason(day):
+        return _("The term ends on %(day)s: up for renewal") % {"day": day_text(day)}
+
+    return (_move(due, "approach_end", C.PROBATION, user, "ends_on", reason)
+            + _move(due, "approach_end", C.ACTIVE, user, "ends_on", reason))
 
 
 def end_not_renewed(as_of: date, user) -> int:
     """A contract that leaders approved not to renew ends after its last day (劳动合同法 art. 44(1))."""
     due = Contract.objects.filter(ends_on__lt=as_of, renewal_case__state=RenewalCase.State.APPROVED, renewal_case__renew=False)
-    return _move(due, "end", C.EXPIRING, user, _("The term ended and was not renewed"),
+    return _move(due, "end", C.EXPIRING, user, "ends_on",
+                 lambda day: _("The term ended on %(day)s and was not renewed") % {"day": day_text(day)},
                  ended_on=F("ends_on"), end_reason=_("Term ended; not renewed"))
 
 

@@ -24,7 +24,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed, not yet started")
         PROBATION = "probation", _("In probation")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("In force")
         EXPIRING = "expiring", _("Ending soon")
         RENEWED = "renewed", _("Renewed")
         ENDED = "ended", _("Ended")

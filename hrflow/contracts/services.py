@@ -67,7 +67,8 @@ def _earlier_probation(contract) -> bool:
             .filter(probation_months__gt=0).exists())
 
 
-def contract_create_draft(*, staff: Staff, starts_on: date, term_months: int | None, acting_user, reason: str) -> Contract | None:
+def contract_create_draft(*, staff: Staff, starts_on: date, term_months: int | None, acting_user, reason: str,
+                          post: str = "") -> Contract | None:
     """A draft contract for a new hire, with the longest probation the law allows as a proposal.
 
     Dispatched and purchased-service staff get none: their employer is the agency or the company."""
@@ -82,7 +83,7 @@ def contract_create_draft(*, staff: Staff, starts_on: date, term_months: int | N
         employment_type=EMPLOYMENT_TYPE_OF_KIND[kind], term_months=term_months, first_employment=first,
     )
     contract = Contract(staff=staff, kind=kind, starts_on=starts_on, term_months=term_months, probation_months=probation,
-                        first_employment=first, post=staff.get_post_category_display())
+                        first_employment=first, post=post or staff.get_post_category_display())
     contract.set_dates()
     return save_audited(contract, user=acting_user, reason=reason)
 
@@ -132,6 +133,8 @@ def contract_sign(*, contract: Contract, terms: Terms, signed_on: date, acting_u
         raise ContractError(_("The signing date cannot be before the hire (%(day)s).") % {"day": _day(contract.staff.hired_on)})
     if terms.starts_on < contract.staff.hired_on:
         raise ContractError(_("The contract cannot start before the hire date (%(day)s).") % {"day": _day(contract.staff.hired_on)})
+    if terms.starts_on > signed_on + timedelta(days=366):
+        raise ContractError(_("A contract starts at most a year after it is signed."))
     if terms.term_months is not None and not 1 <= terms.term_months <= MAX_TERM_MONTHS:
         raise ContractError(_("A fixed term runs from 1 to %(max)d months; leave it empty for an open-ended contract.") % {"max": MAX_TERM_MONTHS})
     if terms.task_based and terms.term_months is None:

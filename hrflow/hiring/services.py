@@ -716,7 +716,8 @@ def application_hire(*, application: Application, acting_user, acknowledge_overl
     )
     attestation_record(staff=staff, data={f: getattr(application, f) for f in ATTESTATION_FIELDS},
                        acting_user=acting_user, reason=_("Declared in the application to %(round)s") % {"round": application.round.title})
-    contract_create_draft(staff=staff, starts_on=clock.today(), term_months=post.term_months, acting_user=acting_user, reason=hire_reason)
+    contract_create_draft(staff=staff, starts_on=clock.today(), term_months=post.term_months, acting_user=acting_user, reason=hire_reason,
+                          post=post.title)
     application.hire()
     application.staff = staff
     save_audited(application, user=acting_user, reason=hire_reason)
