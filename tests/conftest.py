@@ -109,3 +109,16 @@ def export_download(django_capture_on_commit_callbacks):
 def export_changes(export_download):
     """The change log's export under a filter (the page's query) as `client`."""
     return lambda client, params: export_download(client, "/audit/changes/export/", params)
+
+
+class MovedClock:
+    """The application's today, moved by a test: `clock.set(date)`; `clock.value` is today."""
+
+    def __init__(self, monkeypatch, start):
+        from hrflow.core import clock
+
+        self.value = start
+        monkeypatch.setattr(clock, "today", lambda: self.value)
+
+    def set(self, value):
+        self.value = value

@@ -19,6 +19,7 @@ import io
 import math
 import posixpath
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from xml.parsers import expat
@@ -27,6 +28,7 @@ import openpyxl
 import xlsxwriter
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # xlsxwriter's defaults guess types from strings; HRflow never wants a guess.
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -380,3 +382,46 @@ def _scan(archive, name: str, counter, extra=None):
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         # A missing or damaged member, a CRC mismatch, encryption, an unknown compression method.
         raise UploadRefused(_("The file is not an xlsx workbook.")) from None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one cell of an import (row 0: the file as a whole; the page shows no row)."""
+
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejected(Exception):
+    """An import refused as a whole, with every problem found (the import writes nothing)."""
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problems")
+
+
+def read_rows(stream, columns: list[tuple[str, str]], *, max_rows: int) -> list[tuple[int, dict]]:
+    """(row number, {field: cell value}) of every non-empty data row of an import made from a template
+    whose `columns` are (header, field) pairs; ImportRejected with the reasons otherwise.
+
+    The file is read bounded (read_upload); a formula cell is refused, since its cached result is not
+    what the officer typed (=1+1 would be a name "2"); the header must be the template's."""
+    try:
+        rows = read_upload(stream, columns=len(columns), max_rows=max_rows)
+    except FormulaCells as refused:
+        problems = [RowProblem(row, columns[column - 1][0], _("The cell holds a formula; type the value itself."))
+                    for row, column in refused.cells]
+        if refused.count > len(refused.cells):
+            more = refused.count - len(refused.cells)
+            problems.append(RowProblem(0, "", ngettext("%(n)d more cell holds a formula.", "%(n)d more cells hold a formula.", more) % {"n": more}))
+        raise ImportRejected(problems) from None
+    except UploadRefused as refused:
+        raise ImportRejected([RowProblem(refused.row, "", refused.message)]) from None
+    header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
+    expected = [h for h, _f in columns]
+    if header != expected:
+        raise ImportRejected([RowProblem(0, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
+    fields = [f for _h, f in columns]
+    return [(number, dict(zip(fields, values))) for number, values in enumerate(rows[1:], start=2)
+            if not all(v is None or str(v).strip() == "" for v in values)]

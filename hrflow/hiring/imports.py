@@ -4,18 +4,16 @@ Every row is checked before anything is written; one bad row rejects the file an
 officer gets every error with its row and column.
 """
 
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from hrflow.core import clock
 from hrflow.core.bulk import ANALYZE_AFTER_ROWS, insert_rows, refresh_statistics, snapshot_history
-from hrflow.core.xlsx import FormulaCells, UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (upload_max_bytes: the import page states it)
+from hrflow.core.xlsx import ImportRejected, RowProblem, read_rows, upload_max_bytes, workbook_bytes  # noqa: F401 (the views read them here)
 
 from .applicants import validate_applicant
 from .models import Application, SelectionRound, new_application_code
@@ -40,19 +38,6 @@ MAX_ROWS = 50_000
 IMPORT_FIELDS = ["round", "post", "code", "name", "id_number", "gender", "birth_date", "phone", "education", "certificates",
                  "cadre", "criminal_record", "infectious_disease", "mental_illness_history", "source", "submitted_at",
                  "decision_reason", "state"]
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # 0: the file as a whole (the page shows no row number)
-    column: str
-    message: str
-
-
-class ImportRejected(Exception):
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problems")
 
 
 def template_workbook(round: SelectionRound) -> bytes:
@@ -98,29 +83,11 @@ def parse_applicants(round: SelectionRound, stream) -> list[dict]:
 
     The file is read bounded (hrflow.core.xlsx.read_upload) and every row goes through the
     online form's own validation (hiring.applicants.validate_applicant)."""
-    try:
-        rows = read_upload(stream, columns=len(COLUMNS), max_rows=MAX_ROWS)
-    except FormulaCells as refused:
-        # The cached result of a formula is not what the officer typed (=1+1 would be a name "2").
-        problems = [RowProblem(row, COLUMNS[column - 1][0], _("The cell holds a formula; type the value itself."))
-                    for row, column in refused.cells]
-        if refused.count > len(refused.cells):
-            more = refused.count - len(refused.cells)
-            problems.append(RowProblem(0, "", ngettext("%(n)d more cell holds a formula.", "%(n)d more cells hold a formula.", more) % {"n": more}))
-        raise ImportRejected(problems) from None
-    except UploadRefused as refused:
-        raise ImportRejected([RowProblem(refused.row, "", refused.message)]) from None
-    header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
-    expected = [h for h, _f in COLUMNS]
-    if header != expected:
-        raise ImportRejected([RowProblem(0, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
+    rows = read_rows(stream, COLUMNS, max_rows=MAX_ROWS)
     posts = {p.title: p for p in round.posts.all()}
     today = clock.today()
     problems, records, seen = [], [], {}
-    for number, values in enumerate(rows[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        cell = dict(zip([f for _h, f in COLUMNS], values))
+    for number, cell in rows:
         post_title = str(cell["post"] if cell["post"] is not None else "").strip()
         post = posts.get(post_title)
         if post is None:

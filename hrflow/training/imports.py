@@ -17,11 +17,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from hrflow.core.validators import invisible, policy_message
-from hrflow.core.xlsx import FormulaCells, UploadRefused, read_upload, upload_max_bytes, workbook_bytes  # noqa: F401 (the page states the limit)
+from hrflow.core.xlsx import ImportRejected, RowProblem, read_rows, upload_max_bytes, workbook_bytes  # noqa: F401 (the page states the limit)
 from hrflow.org import scope
 from hrflow.org.models import Role
 from hrflow.people.models import Staff
@@ -56,19 +55,6 @@ OTHER_PATTERN = re.compile(r"^其他\s*[：:（(]\s*(?P<name>.+?)\s*[）)]?$")
 YES = {"是", "合格", "通过", "y", "yes", "true", "1"}
 NO = {"否", "不合格", "未通过", "n", "no", "false", "0"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # 0: the file as a whole
-    column: str
-    message: str
-
-
-class ImportRejected(Exception):
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problems")
 
 
 @dataclass
@@ -138,26 +124,7 @@ def certificate_template() -> bytes:
 
 def _read(stream, columns) -> list[tuple[int, dict]]:
     """(row number, {field: cell value}) of every non-empty data row; ImportRejected otherwise."""
-    try:
-        rows = read_upload(stream, columns=len(columns), max_rows=MAX_ROWS)
-    except FormulaCells as refused:
-        problems = [RowProblem(row, columns[column - 1][0], _("The cell holds a formula; type the value itself."))
-                    for row, column in refused.cells]
-        if refused.count > len(refused.cells):
-            more = refused.count - len(refused.cells)
-            problems.append(RowProblem(0, "", ngettext("%(n)d more cell holds a formula.", "%(n)d more cells hold a formula.", more) % {"n": more}))
-        raise ImportRejected(problems) from None
-    except UploadRefused as refused:
-        raise ImportRejected([RowProblem(refused.row, "", refused.message)]) from None
-    header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
-    expected = [h for h, _f in columns]
-    if header != expected:
-        raise ImportRejected([RowProblem(0, "", _("The header row differs from the template: %(expected)s.") % {"expected": ", ".join(expected)})])
-    found = []
-    for number, values in enumerate(rows[1:], start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        found.append((number, dict(zip([f for _h, f in columns], values))))
+    found = read_rows(stream, columns, max_rows=MAX_ROWS)
     if not found:
         raise ImportRejected([RowProblem(0, "", _("The file has no rows to import."))])
     return found

@@ -7,8 +7,8 @@ import pytest
 
 from hrflow.contracts import services
 from hrflow.contracts.models import Contract
-from hrflow.core import clock
 from hrflow.people.models import Staff
+from tests.conftest import MovedClock
 
 TODAY = date(2026, 7, 1)
 
@@ -16,15 +16,7 @@ TODAY = date(2026, 7, 1)
 @pytest.fixture
 def today(monkeypatch):
     """Move the application's today: `today.set(date)`."""
-
-    class Clock:
-        value = TODAY
-
-        def set(self, value):
-            Clock.value = value
-
-    monkeypatch.setattr(clock, "today", lambda: Clock.value)
-    return Clock()
+    return MovedClock(monkeypatch, TODAY)
 
 
 @pytest.fixture(autouse=True)

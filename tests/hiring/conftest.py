@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from hrflow.core import clock
 from hrflow.hiring import services
 from hrflow.hiring.models import Application
 from hrflow.policy import build_id_number
+from tests.conftest import MovedClock
 
 OPENS, CLOSES = date(2026, 6, 1), date(2026, 6, 12)
 
@@ -15,15 +15,7 @@ OPENS, CLOSES = date(2026, 6, 1), date(2026, 6, 12)
 @pytest.fixture
 def today(monkeypatch):
     """Move the application's today: `today.set(date)`."""
-
-    class Clock:
-        value = OPENS
-
-        def set(self, value):
-            Clock.value = value
-
-    monkeypatch.setattr(clock, "today", lambda: Clock.value)
-    return Clock()
+    return MovedClock(monkeypatch, OPENS)
 
 
 PLAN = {
