@@ -27,7 +27,7 @@ demo: setup
 
 run: demo
 	@DEBUG=1 $(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 HRFLOW_SITE_URL=$${HRFLOW_SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here), with a
 # CJK font so that screenshots of the Chinese UI show characters, not boxes.

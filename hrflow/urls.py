@@ -83,7 +83,7 @@ site = HrflowSite(
         HrflowApp(
             app_name="contracts",
             title=_("Contracts"),
-            icon="contract",
+            icon="description",
             # Staff reach their own contracts (the rule checks the person) from My profile.
             roles=(*OVERSIGHT, Role.STAFF),
             menu=(

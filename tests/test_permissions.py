@@ -82,6 +82,7 @@ EXPECTED = {
     "contracts:renewal_tasks": ({"hr", "hr2", "leader"}, 200),
     "contracts:contract_detail": (OVERSIGHT, 200),
     "contracts:contract_sign": ({"hr"}, 200),  # a draft
+    "contracts:contract_create": ({"hr"}, 200),
     "contracts:contract_action": ({"hr"}, 405),  # POST only; "withdraw" is HR's
     "contracts:dispatch_create": ({"hr"}, 200),
     "contracts:dispatch_edit": ({"hr"}, 200),
@@ -129,12 +130,7 @@ def objects(school, staff_member, user):
     """One object of each kind the URLs take, at the HR officer's school."""
     from datetime import date
 
-    from decimal import Decimal
-
-    from hrflow.contracts.models import Contract, DispatchAgreement
     from hrflow.hiring.models import Application, Finding, Objection, Publicity, RoundPost, SelectionRound
-    from hrflow.people.models import Staff
-    from hrflow.training import services as training
 
     def make_round(state):
         return SelectionRound.objects.create(
@@ -151,28 +147,44 @@ def objects(school, staff_member, user):
     finding = Finding.objects.create(application=application, rule="ELIG-AGE-M", clause="三(三)", hard=False, template="x")
     publicity = Publicity.objects.create(round=public_round, starts_on=date(2026, 1, 5), working_days=7, ends_on=date(2026, 1, 13))
     objection = Objection.objects.create(publicity=publicity, application=application, filed_by="x", contact="y", text="z")
-    contract = Contract.objects.create(staff=staff_member, kind="labour", starts_on=date(2026, 1, 1), term_months=36)  # a draft
-    agreement = DispatchAgreement.objects.create(staff=staff_member, agency="某劳务派遣公司", post_nature="auxiliary",
-                                                 starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
-    plan = training.plan_create(unit=school.unit, data={"kind": "annual", "title": "培训计划", "first_year": 2026, "last_year": 2026},
-                                acting_user=user("hr"), reason="测试")
-    course = training.course_create(plan=plan, data={"title": "食品安全培训", "mode": "offline", "category": "food_safety",
-                                                     "layer": "frontline", "starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 2),
-                                                     "hours": Decimal("4")}, acting_user=user("hr"), reason="测试")
-    certificate = training.certificate_add(person=staff_member.person, data={
-        "kind": "electrician", "name": "", "number": "W-1", "issuer": "应急管理厅", "issued_on": date(2024, 1, 1), "valid_until": None},
-        acting_user=user("hr"), reason="测试")
-    technical = Staff.objects.filter(school=school, post_category="technical", status="active").first()
-    requirement = training.requirement_add(staff=technical, kind="electrician", acting_user=user("hr"), reason="测试")
     return {
-        "contracts:dispatch_edit": agreement.pk, "contracts:": contract.pk, "staff_pk": staff_member.pk,
-        "training:plan_": plan.pk, "training:course_": course.pk, "training:certificate_edit": certificate.pk,
-        "training:staff_": staff_member.pk, "training:requirement_": requirement.pk,
+        **contract_and_training_objects(school, staff_member, user("hr")),
         "org:school_detail": school.pk, "people:": staff_member.pk, "hiring:application_": application.pk,
         "hiring:examination": application.pk, "hiring:hire": application.pk, "hiring:finding_override": finding.pk,
         "hiring:objection_resolve": objection.pk, "hiring:": public_round.pk, "jobs:publicity": public_round.pk,
         "jobs:": open_round.pk, "exports:": finished_export(user("hr")).pk,
         "notifications:": notification_for(user("hr")).pk,
+    }
+
+
+def contract_and_training_objects(school, staff_member, hr) -> dict:
+    """A draft contract and a dispatch agreement of `staff_member`, a school plan with a course, a
+    certificate and a technical post's requirement: the objects of the contracts' and training's URLs
+    (also the browser page walk's)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from hrflow.contracts.models import Contract, DispatchAgreement
+    from hrflow.people.models import Staff
+    from hrflow.training import services as training
+
+    contract = Contract.objects.create(staff=staff_member, kind="labour", starts_on=date(2026, 1, 1), term_months=36)  # a draft
+    agreement = DispatchAgreement.objects.create(staff=staff_member, agency="某劳务派遣公司", post_nature="auxiliary",
+                                                 starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    plan = training.plan_create(unit=school.unit, data={"kind": "annual", "title": "培训计划", "first_year": 2026, "last_year": 2026},
+                                acting_user=hr, reason="测试")
+    course = training.course_create(plan=plan, data={"title": "食品安全培训", "mode": "offline", "category": "food_safety",
+                                                     "layer": "frontline", "starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 2),
+                                                     "hours": Decimal("4")}, acting_user=hr, reason="测试")
+    certificate = training.certificate_add(person=staff_member.person, data={
+        "kind": "electrician", "name": "", "number": "W-1", "issuer": "应急管理厅", "issued_on": date(2024, 1, 1), "valid_until": None},
+        acting_user=hr, reason="测试")
+    technical = Staff.objects.filter(school=school, post_category="technical", status="active").first()
+    requirement = training.requirement_add(staff=technical, kind="electrician", acting_user=hr, reason="测试")
+    return {
+        "contracts:dispatch_edit": agreement.pk, "contracts:": contract.pk, "staff_pk": staff_member.pk,
+        "training:plan_": plan.pk, "training:course_": course.pk, "training:certificate_edit": certificate.pk,
+        "training:staff_": staff_member.pk, "training:requirement_": requirement.pk,
     }
 
 

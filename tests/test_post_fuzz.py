@@ -255,7 +255,7 @@ def contract_world(school, hr, leader):
     """A contract in each state the contracts' POSTs need, and a dispatched staff member with an agreement."""
     today = _today()
     members = list(Staff.objects.filter(school=school, status="active", employment_type="contract", person__user__isnull=True,
-                                        hired_on__lte=today).order_by("id")[:6])
+                                        hired_on__lte=today).order_by("id")[:7])
     made = {}
 
     def draft(staff):
@@ -281,6 +281,8 @@ def contract_world(school, hr, leader):
     made["revise"] = expiring(members[4])
     case = contract_services.renewal_propose(contract=made["revise"], renew=True, new_term_months=12, reason="续聘", acting_user=hr)
     contract_services.renewal_decide(case=case, approve=False, reason="退回", acting_user=leader)
+    made["free"] = members[6]  # a contract staff member without a contract: HR drafts one
+    Contract.objects.filter(staff__person=members[6].person).delete()
     Staff.objects.filter(pk=members[5].pk).update(employment_type="dispatched")
     made["dispatched"] = Staff.objects.get(pk=members[5].pk)
     made["agreement"] = contract_services.dispatch_record(staff=made["dispatched"], data={
@@ -300,6 +302,7 @@ def contract_url(made, name, action):
         "contracts:contract_sign": f"/contracts/{made['draft'].pk}/sign/",
         "contracts:contract_action": f"/contracts/{contract}/act/{action}/",
         "contracts:dispatch_create": f"/contracts/dispatch/{staff}/new/",
+        "contracts:contract_create": f"/contracts/new/{made['free'].pk}/",
         "contracts:dispatch_edit": f"/contracts/dispatch/{staff}/{agreement}/",
     }[name]
 
@@ -569,7 +572,7 @@ def _endpoints():
 # Views of this part of issue 7 (hrflow/hiring/views.py): their refusals must also speak.
 OWN = {"hiring:round_action", "hiring:scores", "hiring:rater_add", "hiring:recusal_add", "hiring:review",
        "hiring:application_exclude", "hiring:examination", "hiring:hire", "hiring:finding_override",
-       "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_action", "contracts:dispatch_create",
+       "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_create", "contracts:contract_action", "contracts:dispatch_create",
        "contracts:dispatch_edit"}
 
 

@@ -30,25 +30,26 @@ def _names(staff_ids):
 
 
 def _describe_contracts(records):
-    from django.utils.translation import gettext as _t
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
 
     names = _names({r.staff_id for r in records})
-    return {r.id: _t("%(person)s's contract from %(day)s") % {"person": names.get(r.staff_id, "?"), "day": r.starts_on.isoformat()}
+    return {r.id: gettext("%(person)s's contract from %(day)s") % {"person": names.get(r.staff_id, "?"), "day": date_format(r.starts_on, "DATE_FORMAT")}
             for r in records}
 
 
 def _describe_dispatch(records):
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     names = _names({r.staff_id for r in records})
-    return {r.id: _t("%(person)s's dispatch agreement with %(agency)s") % {"person": names.get(r.staff_id, "?"), "agency": r.agency}
+    return {r.id: gettext("%(person)s's dispatch agreement with %(agency)s") % {"person": names.get(r.staff_id, "?"), "agency": r.agency}
             for r in records}
 
 
 def _describe_cases(records):
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     from .models import Contract
 
     contracts = dict(Contract.objects.filter(pk__in={r.contract_id for r in records}).values_list("pk", "staff__person__name"))
-    return {r.id: _t("Renewal of %(person)s's contract") % {"person": contracts.get(r.contract_id, "?")} for r in records}
+    return {r.id: gettext("Renewal of %(person)s's contract") % {"person": contracts.get(r.contract_id, "?")} for r in records}

@@ -7,6 +7,7 @@ user and the reason, and moves the renewal process (workflows.flows.RenewalFlow)
 
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -77,7 +78,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return _("%(kind)s of %(person)s from %(start)s") % {
-            "kind": self.get_kind_display(), "person": self.staff.person.name, "start": self.starts_on.isoformat()}
+            "kind": self.get_kind_display(), "person": self.staff.person.name, "start": date_format(self.starts_on, "DATE_FORMAT")}
 
     @property
     def scope_path(self):

@@ -60,8 +60,13 @@ def staff_section(staff, user) -> dict | None:
     own = staff.person.user_id is not None and staff.person.user_id == user.pk
     if not (own or scope.covers(user, staff.school.unit.path, OVERSIGHT)):
         return None
+    contracts = list(Contract.objects.filter(staff=staff).order_by("-starts_on", "-pk")[:20])
+    manage = rules.has_perm("contracts.manage_contract", user, staff)
     return {
-        "contracts": list(Contract.objects.filter(staff=staff).order_by("-starts_on", "-pk")[:20]),
+        "contracts": contracts,
         "dispatch": list(DispatchAgreement.objects.filter(staff=staff).order_by("-starts_on", "-pk")[:20]),
-        "manage": rules.has_perm("contracts.manage_contract", user, staff),
+        "manage": manage,
+        # Staff recorded without a contract (added by hand, or whose last one ended) get one drafted here.
+        "can_draft": manage and staff.is_current and staff.employment_type in ("establishment", "contract")
+        and all(c.state in (Contract.State.ENDED, Contract.State.RENEWED) for c in contracts),
     }

@@ -23,7 +23,7 @@ from hrflow.core.validators import policy_message
 from hrflow.notifications.services import notify
 from hrflow.org.models import Role
 from hrflow.people.models import EmploymentType, Staff
-from hrflow.policy import INSTITUTIONAL, LABOUR, PolicyInputError, check_contract, open_ended_due, probation_max_months, term_end
+from hrflow.policy import INSTITUTIONAL, LABOUR, RULES, PolicyInputError, check_contract, open_ended_due, probation_max_months, term_end
 from hrflow.policy.contracts import EMPLOYMENT_TYPE_OF_KIND, service_months
 
 from .models import Contract, DispatchAgreement, RenewalCase
@@ -88,6 +88,29 @@ def contract_create_draft(*, staff: Staff, starts_on: date, term_months: int | N
     return save_audited(contract, user=acting_user, reason=reason)
 
 
+@transaction.atomic
+def contract_draft_for(*, staff: Staff, starts_on: date, term_months: int | None, acting_user, reason: str) -> Contract:
+    """HR drafts a contract for a staff member recorded without one (added by hand, or whose last one
+    ended): establishment and contract staff only, one at a time."""
+    staff = Staff.objects.select_for_update().select_related("person", "school__unit").get(pk=staff.pk)
+    if staff.employment_type not in KIND_BY_EMPLOYMENT:
+        raise ContractError(_("Dispatched and purchased-service staff hold no contract with the school."))
+    if not staff.is_current:
+        raise ContractError(_("This person no longer works here."))
+    if not reason.strip():
+        raise ContractError(_("Give a reason for the record."))
+    if term_months is not None and not 1 <= term_months <= MAX_TERM_MONTHS:
+        raise ContractError(_("A fixed term runs from 1 to %(max)d months; leave it empty for an open-ended contract.") % {"max": MAX_TERM_MONTHS})
+    if starts_on < staff.hired_on:
+        raise ContractError(_("The contract cannot start before the hire date (%(day)s).") % {"day": _day(staff.hired_on)})
+    if starts_on > clock.today() + timedelta(days=366):
+        raise ContractError(_("A contract starts at most a year after it is signed."))
+    current = Contract.objects.filter(staff=staff).exclude(state__in=(C.ENDED, C.RENEWED)).first()
+    if current is not None:
+        raise ContractError(_("This staff member already has a contract (%(state)s): one at a time.") % {"state": current.get_state_display()})
+    return contract_create_draft(staff=staff, starts_on=starts_on, term_months=term_months, acting_user=acting_user, reason=reason.strip())
+
+
 @dataclass
 class Terms:
     """What HR fills in at signing."""
@@ -139,6 +162,7 @@ def contract_sign(*, contract: Contract, terms: Terms, signed_on: date, acting_u
         raise ContractError(_("A fixed term runs from 1 to %(max)d months; leave it empty for an open-ended contract.") % {"max": MAX_TERM_MONTHS})
     if terms.task_based and terms.term_months is None:
         raise ContractError(_("A contract for a given task states when the task is expected to end (its term in months)."))
+    _check_no_overlap(contract, terms)
     try:
         findings = check_terms(contract, terms)
     except PolicyInputError as error:
@@ -157,11 +181,26 @@ def contract_sign(*, contract: Contract, terms: Terms, signed_on: date, acting_u
     contract.sign()
     text = _("Contract signed on %(day)s") % {"day": _day(signed_on)}
     if soft:
-        text = _("%(text)s; %(rules)s: %(reason)s") % {"text": text, "rules": ", ".join(f.rule for f in soft), "reason": reason.strip()}
+        text = _("%(text)s; %(rules)s: %(reason)s") % {"text": text, "rules": "、".join(_(RULES[f.rule].title) for f in soft),
+                                                      "reason": reason.strip()}
     save_audited(contract, user=acting_user, reason=text)
     if contract.starts_on <= today:
         _begin(contract, acting_user)
     return contract
+
+
+def _check_no_overlap(contract, terms):
+    """One contract at a time per employment: a term may not overlap another one's, and a renewal
+    starts the day after the contract it renews ends."""
+    if contract.renews_id and terms.starts_on != contract.renews.ends_on + timedelta(days=1):
+        raise ContractError(_("A renewal starts the day after the contract it renews ends (%(day)s).") % {
+            "day": _day(contract.renews.ends_on + timedelta(days=1))})
+    end = term_end(terms.starts_on, terms.term_months)
+    others = Contract.objects.filter(staff=contract.staff).exclude(pk=contract.pk).exclude(state__in=(C.DRAFT, C.ENDED))
+    for other in others:
+        if (other.ends_on is None or other.ends_on >= terms.starts_on) and (end is None or other.starts_on <= end):
+            raise ContractError(_("The term overlaps the contract from %(start)s (%(state)s): one contract at a time.") % {
+                "start": _day(other.starts_on), "state": other.get_state_display()})
 
 
 def _begin(contract, user):
@@ -197,6 +236,10 @@ def contract_grade_term(*, contract: Contract, grade: str, note: str, acting_use
         raise ContractError(_("Choose 合格 or 不合格."))
     if not note.strip():
         raise ContractError(_("Describe the evaluation: who assessed and on what."))
+    case = RenewalCase.objects.filter(contract=contract).first()
+    if case is not None and case.state != RenewalCase.State.RETURNED:
+        # The proposal cites this grade: changing it under the leaders' feet would void their decision.
+        raise ContractError(_("A renewal proposal cites this evaluation: it can be changed only after the leaders return the proposal."))
     contract.term_grade = grade
     contract.term_grade_note = note.strip()
     return save_audited(contract, user=acting_user, reason=_("Term evaluated: %(grade)s") % {"grade": contract.get_term_grade_display()})
@@ -380,6 +423,13 @@ def dispatch_record(*, staff: Staff, data: dict, acting_user, reason: str, agree
         raise ContractError(_("The agreement cannot end before it starts."))
     if not reason.strip():
         raise ContractError(_("Give a reason for the record."))
+    others = DispatchAgreement.objects.filter(staff=staff, starts_on__lte=data["ends_on"], ends_on__gte=data["starts_on"])
+    if agreement is not None:
+        others = others.exclude(pk=agreement.pk)
+    clash = others.first()
+    if clash is not None:
+        raise ContractError(_("The period overlaps the agreement with %(agency)s (%(start)s – %(end)s).") % {
+            "agency": clash.agency, "start": _day(clash.starts_on), "end": _day(clash.ends_on)})
     agreement = agreement or DispatchAgreement(staff=staff)
     for name, value in data.items():
         setattr(agreement, name, value)

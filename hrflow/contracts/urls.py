@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
     path("<int:pk>/sign/", views.ContractSignView.as_view(), name="contract_sign"),
     path("<int:pk>/act/<slug:action>/", views.ContractActionView.as_view(), name="contract_action"),
+    path("new/<int:staff_pk>/", views.ContractDraftView.as_view(), name="contract_create"),
     path("dispatch/<int:staff_pk>/new/", views.DispatchEditView.as_view(), name="dispatch_create"),
     path("dispatch/<int:staff_pk>/<int:pk>/", views.DispatchEditView.as_view(), name="dispatch_edit"),
 ]

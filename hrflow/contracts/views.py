@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django_fsm import ConcurrentTransition
 
+from hrflow.core import clock
 from hrflow.core.flowsteps import ProcessBusy, StepNotOpen
 from hrflow.core.mixins import ScopedPermissionMixin
 from hrflow.core.paging import keyset_page
 from hrflow.people.models import Staff
 
 from . import selectors, services
-from .forms import DecideForm, DispatchForm, GradeForm, ProposeForm, ReasonForm, SignForm, StateFilterForm
+from .forms import DecideForm, DispatchForm, DraftForm, GradeForm, ProposeForm, ReasonForm, SignForm, StateFilterForm
 from .models import Contract, DispatchAgreement, RenewalCase
 
 REFUSALS = (services.ContractError, StepNotOpen, ProcessBusy, ConcurrentTransition)
@@ -84,9 +85,9 @@ class ContractDetailView(_ContractMixin, ScopedPermissionMixin, generic.Template
         if manage and contract.state == S.DRAFT:
             forms["withdraw"] = ReasonForm()
         if manage and contract.state == S.EXPIRING and case is None:
-            forms["propose"] = ProposeForm()
+            forms["propose"] = ProposeForm(contract=contract)
         if manage and case is not None and case.state == RenewalCase.State.RETURNED:
-            forms["revise"] = ProposeForm(initial={"renew": "yes" if case.renew else "no", "new_term_months": case.new_term_months,
+            forms["revise"] = ProposeForm(contract=contract, initial={"renew": "yes" if case.renew else "no", "new_term_months": case.new_term_months,
                                                    "person_asked_fixed_term": case.person_asked_fixed_term})
         if lead and case is not None and case.state == RenewalCase.State.PROPOSED:
             forms["decide"] = DecideForm()
@@ -122,7 +123,8 @@ class ContractActionView(_ContractMixin, ScopedPermissionMixin, generic.View):
     def post(self, request, *args, **kwargs):
         contract = self.get_permission_object()
         action = kwargs["action"]
-        form = self.ACTIONS[action][0](request.POST)
+        form_class = self.ACTIONS[action][0]
+        form = form_class(request.POST, contract=contract) if form_class is ProposeForm else form_class(request.POST)
         if form.is_valid():
             try:
                 message = self.run(action, contract, form.cleaned_data)
@@ -198,6 +200,33 @@ class _StaffMixin:
         if not hasattr(self, "_staff"):
             self._staff = get_object_or_404(Staff.objects.select_related("person", "school__unit"), pk=self.kwargs["staff_pk"])
         return self._staff
+
+
+class ContractDraftView(_StaffMixin, ScopedPermissionMixin, generic.TemplateView):
+    """Draft a contract for a staff member recorded without one; the signature follows on its page."""
+
+    permission_required = "contracts.manage_contract"
+    template_name = "contracts/draft_form.html"
+
+    def get(self, request, *args, **kwargs):
+        staff = self.get_permission_object()
+        form = DraftForm(initial={"starts_on": max(staff.hired_on, clock.today()), "term_months": 36})
+        return self.render_to_response(self.get_context_data(form=form, staff=staff))
+
+    def post(self, request, *args, **kwargs):
+        staff = self.get_permission_object()
+        form = DraftForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                contract = services.contract_draft_for(staff=staff, starts_on=d["starts_on"], term_months=d["term_months"],
+                                                       acting_user=request.user, reason=d["reason"])
+            except REFUSALS as error:
+                form.add_error(None, _refusal_text(error))
+            else:
+                messages.success(request, _("Contract drafted: record the signature when it is signed."))
+                return redirect("contracts:contract_detail", pk=contract.pk)
+        return self.render_to_response(self.get_context_data(form=form, staff=staff), status=400)
 
 
 class DispatchEditView(_StaffMixin, ScopedPermissionMixin, generic.TemplateView):

@@ -61,6 +61,14 @@ def bulk_records(rng, *, staff_ids=None, school_ids=None, as_of: date, user, rea
 
 def _contract(rng, staff_id, kind, hired_on, offset, pay, post, as_of) -> Contract:
     S = Contract.State
+    if rng.random() < 0.03:
+        # A contract being prepared (a change of post, a new term on paper): HR records its signature.
+        starts = as_of + timedelta(days=int(offset * 30))
+        term = int(rng.choice(TERMS[kind]))
+        probation = 0 if hired_on < as_of else 6
+        return Contract(staff_id=staff_id, kind=kind, post=post, starts_on=starts, term_months=term, ends_on=term_end(starts, term),
+                        probation_months=probation, probation_ends_on=probation_end(starts, probation), agreed_pay=Decimal(pay),
+                        evaluation_method="年度考核与聘期考核相结合，聘期考核结果作为续聘依据", state=S.DRAFT)
     open_ended = rng.random() < 0.08
     term = None if open_ended else int(rng.choice(TERMS[kind]))
     span = (term or 60) * 30

@@ -171,7 +171,7 @@ def check_contract(*, employment_type: str, term_months: int | None, probation_m
         findings.append(ContractFinding("INST-PROBATION" if inst else "LAW-PROBATION", True, _(
             "A probation of %(months)d months is longer than the %(longest)d months this contract allows "
             "(%(source)s)."), {"months": probation_months, "longest": longest,
-                               "source": "事业单位人事管理条例 art. 13" if inst else "劳动合同法 art. 19"},
+                               "source": "《事业单位人事管理条例》第十三条" if inst else "《劳动合同法》第十九条"},
             field="probation_months"))
     agreed = _money(agreed_pay, "agreed_pay")
     if probation_months:

@@ -56,7 +56,7 @@ class PlanEditForm(ReasonMixin, PlanForm):
 
 
 class PlanFilterForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All")), *OrgUnit.Kind.choices])
+    level = forms.ChoiceField(label=_("Plan level"), required=False, choices=[("", _("All")), *OrgUnit.Kind.choices])
     kind = forms.ChoiceField(label=_("Plan kind"), required=False, choices=[("", _("All")), *TrainingPlan.Kind.choices])
 
     def filters(self) -> dict:

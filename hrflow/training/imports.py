@@ -16,9 +16,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from hrflow.core import clock
 from hrflow.core.validators import invisible, policy_message
 from hrflow.core.xlsx import ImportRejected, RowProblem, read_rows, upload_max_bytes, workbook_bytes  # noqa: F401 (the page states the limit)
 from hrflow.org import scope
@@ -268,6 +270,9 @@ def _sorted(problems, columns):
 # --- Attendance ---------------------------------------------------------------------------
 
 def parse_attendance(course: Course, user, stream) -> list[tuple[int, Staff, Decimal, bool]]:
+    if course.starts_on > clock.today():
+        raise ImportRejected([RowProblem(0, "", _("The course starts on %(day)s: attendance is recorded once it has begun.") % {
+            "day": date_format(course.starts_on, "DATE_FORMAT")})])
     rows = _read(stream, ATTENDANCE_COLUMNS)
     header = dict((f, h) for h, f in ATTENDANCE_COLUMNS)
     problems = []

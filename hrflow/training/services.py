@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from hrflow.core import clock
 from hrflow.core.history import save_audited
 
 from .models import Attendance, Certificate, Course, RequiredCertificate, TrainingPlan
@@ -67,7 +69,10 @@ def course_update(*, course: Course, data: dict, acting_user, reason: str) -> Co
 def attendance_record(*, course: Course, staff, hours, passed: bool, acting_user, reason: str) -> tuple[Attendance, str]:
     """Record (or correct) one staff member's attendance of `course`. Returns the row and
     "created", "updated" or "unchanged"."""
-    Course.objects.select_for_update().filter(pk=course.pk).first()  # one writer per course at a time
+    course = Course.objects.select_for_update().get(pk=course.pk)  # one writer per course at a time
+    if course.starts_on > clock.today():
+        raise ValidationError({"hours": _("The course starts on %(day)s: attendance is recorded once it has begun.") % {
+            "day": date_format(course.starts_on, "DATE_FORMAT")}})
     attendance = Attendance.objects.filter(course=course, staff=staff).first()
     if attendance is not None and attendance.hours == hours and attendance.passed == passed:
         return attendance, "unchanged"

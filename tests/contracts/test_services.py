@@ -51,10 +51,12 @@ def test_signing_refuses_an_unlawful_probation_with_the_rule_cited(draft, user, 
 
 def test_one_probation_per_employer_and_person(draft, user, contract_staff, today):
     services.contract_sign(contract=draft, terms=terms(), signed_on=TODAY, acting_user=user("hr"))
-    second = services.contract_create_draft(staff=contract_staff, starts_on=TODAY, term_months=36, acting_user=user("hr"), reason="再次聘用")
+    after = date(2029, 7, 1)  # the day after the first term
+    today.set(date(2029, 6, 1))
+    second = services.contract_create_draft(staff=contract_staff, starts_on=after, term_months=36, acting_user=user("hr"), reason="再次聘用")
     assert second.probation_months == 0
     with pytest.raises(services.ContractError, match="已在本单位经过试用期|already served a probation"):
-        services.contract_sign(contract=second, terms=terms(), signed_on=TODAY, acting_user=user("hr"))
+        services.contract_sign(contract=second, terms=terms(starts_on=after), signed_on=date(2029, 6, 1), acting_user=user("hr"))
 
 
 def test_first_employment_of_establishment_staff_allows_twelve_months(draft, user):
@@ -71,7 +73,8 @@ def test_a_short_institutional_term_needs_a_reason(draft, user):
         services.contract_sign(contract=draft, terms=terms(term_months=24, probation_months=2), signed_on=TODAY, acting_user=user("hr"))
     signed = services.contract_sign(contract=draft, terms=terms(term_months=24, probation_months=2), signed_on=TODAY,
                                     acting_user=user("hr"), reason="项目期限两年")
-    assert any("INST-TERM" in h.history_change_reason and "项目期限两年" in h.history_change_reason for h in signed.history.all())
+    assert any("聘用合同期限一般不低于3年" in h.history_change_reason and "项目期限两年" in h.history_change_reason
+               for h in signed.history.all())
 
 
 @pytest.mark.parametrize("signed_on, starts_on", [
@@ -175,3 +178,46 @@ def test_open_ended_contract_is_due_after_two_fixed_terms(draft, user, today):
         services.renewal_propose(contract=second, renew=True, new_term_months=12, reason="再续一年", acting_user=user("hr"))
     case = services.renewal_propose(contract=second, renew=True, new_term_months=None, reason="订立无固定期限合同", acting_user=user("hr"))
     assert "第十四条" in case.open_ended_due or "art. 14" in case.open_ended_due
+
+
+def test_the_evaluation_a_proposal_cites_cannot_change_under_it(draft, user, today):
+    contract = _expiring(draft, user, today)
+    services.contract_grade_term(contract=contract, grade="pass", note="评议", acting_user=user("hr"))
+    case = services.renewal_propose(contract=contract, renew=True, new_term_months=36, reason="续聘", acting_user=user("hr"))
+    with pytest.raises(services.ContractError, match="退回|return"):
+        services.contract_grade_term(contract=contract, grade="fail", note="改为不合格", acting_user=user("hr"))
+    services.renewal_decide(case=case, approve=False, reason="请复核考核", acting_user=user("leader"))
+    services.contract_grade_term(contract=contract, grade="fail", note="复核后不合格", acting_user=user("hr"))  # returned: allowed
+    assert Contract.objects.get(pk=contract.pk).term_grade == "fail"
+
+
+def test_a_renewal_starts_the_day_after_the_old_term_and_terms_never_overlap(draft, user, today):
+    contract = _expiring(draft, user, today)
+    services.contract_grade_term(contract=contract, grade="pass", note="评议", acting_user=user("hr"))
+    case = services.renewal_propose(contract=contract, renew=True, new_term_months=36, reason="续聘", acting_user=user("hr"))
+    new = services.renewal_decide(case=case, approve=True, reason="同意", acting_user=user("leader")).new_contract
+    with pytest.raises(services.ContractError, match="次日|day after"):
+        services.contract_sign(contract=new, terms=terms(starts_on=date(2027, 1, 1), probation_months=0, probation_pay=None),
+                               signed_on=TODAY, acting_user=user("hr"))
+    assert Contract.objects.get(pk=new.pk).state == S.DRAFT
+
+
+def test_hr_drafts_a_contract_for_staff_recorded_without_one(contract_staff, user, today):
+    draft = services.contract_draft_for(staff=contract_staff, starts_on=TODAY, term_months=36, acting_user=user("hr"), reason="补签合同")
+    assert (draft.state, draft.probation_months) == (S.DRAFT, 6)
+    with pytest.raises(services.ContractError, match="一份|one at a time"):
+        services.contract_draft_for(staff=contract_staff, starts_on=TODAY, term_months=36, acting_user=user("hr"), reason="再草拟")
+    contract_staff.employment_type = "dispatched"
+    contract_staff.save()
+    with pytest.raises(services.ContractError):
+        services.contract_draft_for(staff=contract_staff, starts_on=TODAY, term_months=36, acting_user=user("hr"), reason="派遣")
+
+
+def test_dispatch_agreements_of_one_person_never_overlap(contract_staff, user, today):
+    contract_staff.employment_type = "dispatched"
+    contract_staff.save()
+    data = {"agency": "四川某劳务派遣有限公司", "agency_code": "", "post_nature": "auxiliary", "starts_on": TODAY, "ends_on": date(2027, 6, 30)}
+    services.dispatch_record(staff=contract_staff, data=data, acting_user=user("hr"), reason="派遣协议")
+    with pytest.raises(services.ContractError, match="重叠|overlaps"):
+        services.dispatch_record(staff=contract_staff, data={**data, "starts_on": date(2027, 1, 1), "ends_on": date(2099, 12, 31)},
+                                 acting_user=user("hr"), reason="第二份")

@@ -485,3 +485,29 @@ def test_detail_page_queries_do_not_grow_with_its_history(login, expiring, user)
     for n in range(10):
         services.contract_grade_term(contract=expiring, grade="pass", note=f"评议{n}", acting_user=user("hr"))
     assert _queries(hr, url) == before
+
+
+def test_hr_drafts_a_contract_from_the_staff_page(login, contract_staff):
+    client = login("hr")
+    page = client.get(reverse("people:staff_detail", args=[contract_staff.pk])).content.decode()
+    assert 'data-testid="contract-draft"' in page and "草拟合同" in page
+    response = client.post(reverse("contracts:contract_create", args=[contract_staff.pk]),
+                           {"starts_on": TODAY.isoformat(), "term_months": "36", "reason": "入职时未签书面合同，补签"})
+    contract = Contract.objects.get(staff=contract_staff)
+    assert response.status_code == 302 and response["Location"] == reverse("contracts:contract_detail", args=[contract.pk])
+    assert contract.state == "draft" and contract.history.get().history_change_reason == "入职时未签书面合同，补签"
+    page = client.get(reverse("people:staff_detail", args=[contract_staff.pk])).content.decode()
+    assert 'data-testid="contract-draft"' not in page  # one at a time
+    refused = client.post(reverse("contracts:contract_create", args=[contract_staff.pk]),
+                          {"starts_on": TODAY.isoformat(), "term_months": "36", "reason": "再来一份"})
+    assert refused.status_code == 400 and "同一时间只能有一份合同" in refused.content.decode()
+    assert login("hr2").post(reverse("contracts:contract_create", args=[contract_staff.pk]),
+                             {"starts_on": TODAY.isoformat(), "term_months": "36", "reason": "越权"}).status_code == 403
+    assert Contract.objects.filter(staff=contract_staff).count() == 1
+
+
+def test_the_change_log_names_contract_records_in_chinese(login, proposed):
+    html = login("auditor").get("/audit/changes/", {"model": "contracts.renewalcase"}).content.decode()
+    assert "的合同续聘" in html and "Renewal of" not in html
+    html = login("auditor").get("/audit/changes/", {"model": "contracts.contract"}).content.decode()
+    assert "劳动合同 · " in html and "contract from" not in html and "object (" not in html

@@ -3,7 +3,7 @@ hostile cells refused, a re-import writes nothing new, the history names the fil
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -222,3 +222,13 @@ def test_the_templates_are_workbooks_with_the_headers(course):
         book = openpyxl.load_workbook(io.BytesIO(content))
         assert [c.value for c in book.worksheets[0][1]] == [h for h, _f in headers]
         assert len(book.worksheets) == 2 and book.worksheets[1]["A2"].value
+
+
+def test_attendance_of_a_course_that_has_not_begun_is_refused(user, course):
+    from hrflow.core import clock
+    from hrflow.training.models import Course
+
+    Course.objects.filter(pk=course.pk).update(starts_on=clock.today() + timedelta(days=30), ends_on=clock.today() + timedelta(days=31))
+    course.refresh_from_db()
+    with pytest.raises(ImportRejected):
+        imports.parse_attendance(course, user("hr"), io.BytesIO(b"not read"))
