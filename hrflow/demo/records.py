@@ -9,7 +9,6 @@ certificate for canteen staff and the post's certificate for technical staff.
 from datetime import date, timedelta
 from decimal import Decimal
 
-import numpy as np
 from simple_history.utils import bulk_create_with_history
 
 from hrflow.contracts.models import Contract, DispatchAgreement

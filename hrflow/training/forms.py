@@ -22,6 +22,16 @@ def _finite(value):
     return value
 
 
+# Hours as a person reads them: the field's digit counts are not something an officer thinks in.
+HOURS_ERRORS = {
+    "max_digits": _("At most 999.9 hours."),
+    "max_whole_digits": _("At most 999.9 hours."),
+    "max_decimal_places": _("Hours to one decimal place, e.g. 2.5."),
+    "min_value": _("Hours cannot be negative."),
+    "invalid": _("Enter the hours as a number, e.g. 2.5."),
+}
+
+
 class ReasonMixin(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Recorded in the audit log with your name."))
@@ -69,6 +79,7 @@ class CourseForm(forms.ModelForm):
         model = Course
         fields = ["title", "mode", "category", "layer", "starts_on", "ends_on", "hours"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
+        error_messages = {"hours": HOURS_ERRORS}
 
     def clean_hours(self):
         return _finite(self.cleaned_data["hours"])
@@ -80,7 +91,8 @@ class CourseEditForm(ReasonMixin, CourseForm):
 
 class AttendanceForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=18)
-    hours = forms.DecimalField(label=_("Hours attended"), max_digits=4, decimal_places=1, min_value=Decimal("0"), max_value=HOURS_MAX)
+    hours = forms.DecimalField(label=_("Hours attended"), max_digits=4, decimal_places=1, min_value=Decimal("0"), max_value=HOURS_MAX,
+                               error_messages=HOURS_ERRORS)
     passed = forms.BooleanField(label=_("Passed"), required=False)
 
     def clean_id_number(self):

@@ -259,3 +259,11 @@ def test_the_staff_section_shows_only_to_who_may_see(user, staff_member):
     assert "training-section" not in _render_tag(user("staff"), staff_member)
     own = _render_tag(user("staff"), me)
     assert 'data-testid="training-section"' in own and "certificates/new" not in own
+
+
+@pytest.mark.parametrize("hours, message", [("100000", "最多999.9学时"), ("-3", "学时不能为负数"), ("2.55", "一位小数"), ("NaN", "数字")])
+def test_course_hours_are_refused_in_words_an_officer_reads(login, school_plan, hours, message):
+    response = login("hr").post(reverse("training:plan_course_create", kwargs={"pk": school_plan.pk}), {
+        "title": "消防演练", "mode": "offline", "category": "emergency_drill", "layer": "all",
+        "starts_on": "2026-04-01", "ends_on": "2026-04-01", "hours": hours})
+    assert message in response.content.decode() and not Course.objects.filter(title="消防演练").exists()
