@@ -1,8 +1,8 @@
 """The contracts' daily job: move every contract whose day has come, and remind HR of what is due.
 
-A whole province in a bounded number of statements: each step locks its rows with one indexed range
-scan (state, date) and moves them, per date, with a guarded UPDATE and an INSERT ... SELECT into the
-history (hrflow.core.bulk.bulk_transition), so the database does the copying;
+A whole province in a constant number of statements per 900 rows: each step locks its rows with one
+indexed range scan (state, date) and moves them with a guarded UPDATE and an INSERT ... SELECT into
+the history (hrflow.core.bulk.bulk_transition), each row's reason naming its own date;
 reminders go through notify_many (one query per 2,000 events to skip what was already sent).
 Every step is idempotent: a state already moved is not selected again and a notification already
 sent is not sent twice, so a failed run is simply run again.
@@ -51,20 +51,18 @@ def _url_prefix(name) -> str:
 
 def _move(qs, method, source, user, day_field, reason, **fields) -> int:
     """Take `method` from `source` for every row of `qs`, locked first (two runs, or a user acting at
-    once, wait for each other): per date of `day_field`, one guarded UPDATE and one INSERT ... SELECT into
-    the history per 900 rows (hrflow.core.bulk), with `reason(date)` naming that date; `fields` are set
-    first in the same transaction. The dates of one run lie within the notice window, so the statements
-    grow with the window, never with the rows."""
-    by_day = {}
-    for pk, day in qs.filter(state=source).select_for_update().order_by("pk").values_list("pk", day_field):
-        by_day.setdefault(day, []).append(pk)
-    moved = 0
-    for day, ids in sorted(by_day.items()):
-        if fields:
-            for start in range(0, len(ids), BATCH):
-                Contract.objects.filter(pk__in=ids[start:start + BATCH]).update(**fields)
-        moved += bulk_transition(Contract, ids, method, source=source, user=user, reason=reason(day))
-    return moved
+    once, wait for each other): one guarded UPDATE and one INSERT ... SELECT into the history per 900
+    rows (hrflow.core.bulk), each history row with `reason(date)` for its date of `day_field` (a CASE
+    in the same statement); `fields` are set first in the same transaction."""
+    rows = list(qs.filter(state=source).select_for_update().order_by("pk").values_list("pk", day_field))
+    if not rows:
+        return 0
+    ids = [pk for pk, _day in rows]
+    if fields:
+        for start in range(0, len(ids), BATCH):
+            Contract.objects.filter(pk__in=ids[start:start + BATCH]).update(**fields)
+    reasons = {day: reason(day) for day in {day for _pk, day in rows}}
+    return bulk_transition(Contract, ids, method, source=source, user=user, reason=_("Daily job"), reasons_by=(day_field, reasons))
 
 
 def start_signed(as_of: date, user) -> int:
@@ -72,7 +70,7 @@ def start_signed(as_of: date, user) -> int:
     due = Contract.objects.filter(starts_on__lte=as_of)
     # The probation's end follows from the start and the months: one date per (start, months).
     with_probation = 0
-    for months in due.filter(state=C.SIGNED, probation_months__gt=0).values_list("probation_months", flat=True).distinct():
+    for months in due.filter(state=C.SIGNED, probation_months__gt=0).order_by().values_list("probation_months", flat=True).distinct():
         with_probation += _move(due.filter(probation_months=months), "begin_probation", C.SIGNED, user, "starts_on",
                                 lambda day, m=months: _("The contract began on %(day)s; probation until %(end)s") % {
                                     "day": day_text(day), "end": day_text(probation_end(day, m))})

@@ -45,19 +45,30 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
     return len(rows)
 
 
-def snapshot_history(model, where: str, params: list, *, user, reason: str, history_type: str = "~") -> int:
-    """Copy the rows of `model` matching `where` into its history table, in one statement."""
+def snapshot_history(model, where: str, params: list, *, user, reason: str, history_type: str = "~",
+                     reasons_by: tuple[str, dict] | None = None) -> int:
+    """Copy the rows of `model` matching `where` into its history table, in one statement.
+
+    `reasons_by` = (field, {value: reason}) gives each row the reason of its value of `field` (a
+    CASE in the same statement), `reason` where none matches."""
     columns = ", ".join(connection.ops.quote_name(c) for c in _history_columns(model))
+    reason_sql, reason_params = "%s", [reason]
+    if reasons_by:
+        field, by_value = reasons_by
+        column = connection.ops.quote_name(model._meta.get_field(field).column)
+        reason_sql = "CASE {} {} ELSE %s END".format(column, " ".join(["WHEN %s THEN %s"] * len(by_value)))
+        reason_params = [item for pair in by_value.items() for item in pair] + [reason]
     sql = "INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id) " \
-          "SELECT {columns}, %s, %s, %s, %s FROM {table} WHERE {where}".format(
-              history=connection.ops.quote_name(model.history.model._meta.db_table),
+          "SELECT {columns}, %s, {reason}, %s, %s FROM {table} WHERE {where}".format(
+              history=connection.ops.quote_name(model.history.model._meta.db_table), reason=reason_sql,
               table=connection.ops.quote_name(model._meta.db_table), columns=columns, where=where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), reason, history_type, user.pk, *params])
+        cursor.execute(sql, [timezone.now(), *reason_params, history_type, user.pk, *params])
         return cursor.rowcount
 
 
-def bulk_transition(model, ids: list[int], method: str, *, source: str, user, reason: str) -> int:
+def bulk_transition(model, ids: list[int], method: str, *, source: str, user, reason: str,
+                    reasons_by: tuple[str, dict] | None = None) -> int:
     """Take the FSM transition `method` from `source` for every row in `ids`, with history.
 
     The target comes from the transition's own declaration, and the UPDATE is guarded by the
@@ -79,7 +90,7 @@ def bulk_transition(model, ids: list[int], method: str, *, source: str, user, re
                            [transition.target, source, *chunk])
             if cursor.rowcount != len(chunk):
                 raise RuntimeError(f"{len(chunk) - cursor.rowcount} rows left {source!r} while being moved")
-        snapshot_history(model, f"id IN ({marks})", list(chunk), user=user, reason=reason)
+        snapshot_history(model, f"id IN ({marks})", list(chunk), user=user, reason=reason, reasons_by=reasons_by)
         done += len(chunk)
     return done
 
