@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hrflow.exports",
     "hrflow.notifications",
     "hrflow.staffing",
+    "hrflow.rosters",
     "workflows",
     "hrflow.demo",
 ]
@@ -216,6 +217,11 @@ HRFLOW = {
     "EXPORT_MAX_RUNNING": int(os.environ.get("HRFLOW_EXPORT_MAX_RUNNING", "3")),
     # Without a Celery broker an export runs in a thread of the web process (tests: inline).
     "EXPORTS_IN_THREAD": not TESTING,
+    # Staff roster imports (hrflow.rosters): where uploaded files wait for their commit, how big one may be.
+    "IMPORT_DIR": os.environ.get("HRFLOW_IMPORT_DIR", str(BASE_DIR / "var" / ("test-imports" if TESTING else "imports"))),
+    "ROSTER_UPLOAD_MAX_BYTES": int(os.environ.get("HRFLOW_ROSTER_UPLOAD_MAX_BYTES", str(64 * 2**20))),
+    "ROSTER_JOBS_IN_THREAD": not TESTING,
+    "ROSTER_STALE_MINUTES": int(os.environ.get("HRFLOW_ROSTER_STALE_MINUTES", "120")),
     # 聘期管理: a fixed-term contract comes up for renewal this many days before it ends (also the
     # reminder for a dispatch agreement's end).
     "RENEWAL_NOTICE_DAYS": int(os.environ.get("HRFLOW_RENEWAL_NOTICE_DAYS", "60")),

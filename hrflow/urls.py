@@ -20,6 +20,7 @@ from hrflow.org.models import Role
 from hrflow.people import urls as people_urls
 from hrflow.training import urls as training_urls
 from hrflow.contracts import urls as contracts_urls
+from hrflow.rosters import urls as rosters_urls
 
 site = HrflowSite(
     title=_("HRflow"),
@@ -100,6 +101,14 @@ site = HrflowSite(
             roles=OVERSIGHT,
             menu=training_urls.menu,
             urlpatterns=training_urls.urlpatterns,
+        ),
+        HrflowApp(
+            app_name="rosters",
+            title=_("Staff import"),
+            icon="upload_file",
+            roles=rosters_urls.ROLES,
+            menu=rosters_urls.menu,
+            urlpatterns=rosters_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="audit",

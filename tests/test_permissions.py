@@ -104,6 +104,12 @@ EXPECTED = {
     "training:staff_certificate_add": ({"hr"}, 200),
     "training:staff_requirement_add": ({"hr"}, 200),
     "training:requirement_remove": ({"hr"}, 200),
+    "rosters:index": ({"hr", "hr2", "bureau"}, 302),
+    "rosters:start": ({"hr", "hr2", "bureau"}, 200),
+    "rosters:template": ({"hr"}, 200),  # the school's template: its HR officer's
+    "rosters:export": ({"hr"}, 405),  # POST starts the export job
+    "rosters:import_detail": ({"hr"}, 200),  # the uploader's own import only
+    "rosters:import_action": ({"hr"}, 405),
 }
 
 
@@ -154,7 +160,16 @@ def objects(school, staff_member, user):
         "hiring:objection_resolve": objection.pk, "hiring:": public_round.pk, "jobs:publicity": public_round.pk,
         "jobs:": open_round.pk, "exports:": finished_export(user("hr")).pk,
         "notifications:": notification_for(user("hr")).pk,
+        "rosters:": roster_import_for(user("hr"), school.unit).pk, "unit": school.unit.pk,
     }
+
+
+def roster_import_for(owner, unit):
+    """A previewed staff import of `owner` for `unit` (the rows do not matter to the URLs)."""
+    from hrflow.rosters.models import RosterImport
+
+    return RosterImport.objects.create(owner=owner, unit=unit, file_name="名单.xlsx", file_sha256="0" * 64, stored_name="none.xlsx",
+                                       state=RosterImport.State.PREVIEWED)
 
 
 def contract_and_training_objects(school, staff_member, hr) -> dict:
@@ -191,7 +206,7 @@ def contract_and_training_objects(school, staff_member, hr) -> dict:
 def concrete(route, name, objects):
     pk = next(value for prefix, value in objects.items() if name.startswith(prefix))
     action = "withdraw" if name.startswith("contracts:") else "submit"
-    return "/" + (route.replace("<int:staff_pk>", str(objects["staff_pk"])).replace("<int:pk>", str(pk))
+    return "/" + (route.replace("<int:staff_pk>", str(objects["staff_pk"])).replace("<int:pk>", str(pk)).replace("<int:unit>", str(objects["unit"]))
                   .replace("<slug:transition>", "suspend").replace("<slug:action>", action))
 
 

@@ -55,12 +55,13 @@ from hrflow.hiring.models import (
     SelectionRound,
 )
 from hrflow.hiring.views import ROUND_ACTIONS
+from hrflow.rosters.views import ImportActionView
 from hrflow.people.models import Staff
 from hrflow.policy import build_id_number
 from hrflow.training import services as training_services
 
 from .export_jobs import finished_export, notification_for
-from .test_permissions import EXPECTED, PROJECT_URLS, ROLES
+from .test_permissions import EXPECTED, PROJECT_URLS, ROLES, roster_import_for
 
 CASES = Counter()  # endpoint -> examples run, for the summary
 ACCEPTED = Counter()  # endpoint -> examples the endpoint accepted (reached a success path)
@@ -177,6 +178,7 @@ class World:
                                  ends_on=today - timedelta(days=15))
         self.contracts = contract_world(school, hr, get_user_model().objects.get(username="leader"))
         self.training = training_world(school, staff_member, hr)
+        self.roster = roster_import_for(hr, school.unit)
 
     def apply(self, round, state, **extra):
         self.sequence += 1
@@ -212,6 +214,8 @@ class World:
             return contract_url(self.contracts, name, action)
         if name.startswith("training:"):
             pk = next(value for prefix, value in self.training.items() if name.startswith(prefix))
+        if name.startswith("rosters:"):
+            route, pk = route.replace("<int:unit>", str(self.school.unit.pk)), self.roster.pk
         if name == "hiring:round_action":
             pk = rounds[ACTION_ROUND.get(action, "draft")].pk
         path = route.replace("<int:pk>", str(pk)).replace("<slug:transition>", "suspend").replace("<slug:action>", action or "")
@@ -244,6 +248,10 @@ class World:
             return "/hiring/rounds/%d/" % resolve(url).kwargs["pk"]
         if name == "contracts:contract_action":
             return url.split("act/")[0]
+        if name == "rosters:import_action":
+            return "/rosters/%d/" % resolve(url).kwargs["pk"]
+        if name == "rosters:export":
+            return "/rosters/import/"
         return url
 
 
@@ -565,6 +573,9 @@ def _endpoints():
         elif name == "contracts:contract_action":
             for action in [*ContractActionView.ACTIONS, "no-such-action"]:
                 yield pytest.param(route, name, action, id=f"{name}:{action}")
+        elif name == "rosters:import_action":
+            for action in [*ImportActionView.ACTIONS, "no-such-action"]:
+                yield pytest.param(route, name, action, id=f"{name}:{action}")
         else:
             yield pytest.param(route, name, None, id=name)
 
@@ -573,7 +584,7 @@ def _endpoints():
 OWN = {"hiring:round_action", "hiring:scores", "hiring:rater_add", "hiring:recusal_add", "hiring:review",
        "hiring:application_exclude", "hiring:examination", "hiring:hire", "hiring:finding_override",
        "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_create", "contracts:contract_action", "contracts:dispatch_create",
-       "contracts:dispatch_edit"}
+       "contracts:dispatch_edit", "rosters:start", "rosters:import_action", "rosters:export"}
 
 
 def allowed_roles(name, action) -> set[str]:

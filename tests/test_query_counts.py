@@ -19,6 +19,7 @@ from hrflow.notifications.services import notify
 from hrflow.org.models import School
 from hrflow.people.models import Person, Staff
 from hrflow.policy import build_id_number
+from hrflow.rosters.models import RosterImport
 from hrflow.training.models import Certificate
 from tests.conftest import OTHER_SCHOOL, SCHOOL_HR
 
@@ -41,6 +42,7 @@ LIST_PAGES = {
     "contracts:renewal_tasks": [("hr", {}), ("leader", {})],
     "training:plan_list": [("bureau", {}), ("hr", {}), ("hr", {"level": "school"})],
     "training:certificate_list": [("bureau", {}), ("hr", {}), ("auditor", {})],
+    "rosters:start": [("hr", {}), ("bureau", {})],
 }
 
 
@@ -77,6 +79,9 @@ def _grow(user, n):
             opens_on=date(2026, 12, 1), closes_on=date(2026, 12, 10), created_by=user, state="draft",
         )
         RoundPost.objects.create(round=round, title="厨师", category="canteen", headcount=1)
+        for owner, unit in (("hr", schools[0].unit), ("bureau", schools[0].unit.parent.parent)):
+            RosterImport.objects.create(owner=type(user).objects.get(username=owner), unit=unit, file_name=f"名单{serial}.xlsx",
+                                        file_sha256="0" * 64, stored_name="none.xlsx")
         for owner in ("hr", "auditor"):
             ExportJob.objects.create(owner=type(user).objects.get(username=owner), kind="audit_changes", title=f"导出{serial}")
         notify(recipients=type(user).objects.filter(username__in=["leader", "staff"]), event_key=f"grow:{serial}",

@@ -8,6 +8,8 @@ for FSM transitions, and INSERT ... SELECT to snapshot the written rows into the
 table. Use them only for such bulk jobs; everything else goes through save_audited.
 """
 
+from datetime import datetime
+
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -31,10 +33,16 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        # The raw COPY bypasses Django's cursor wrapper: wrap_database_errors turns a unique violation
+        # into django.db.IntegrityError, as an ORM insert raises it.
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return len(rows)
+    # SQLite stores what it is given: an aware datetime would keep its "+00:00" and compare wrongly
+    # against the ORM's own (naive UTC) values, as the change log's date filters do.
+    rows = [tuple(_adapt(v) for v in row) for row in rows]
     sql = 'INSERT INTO {} ({}) VALUES ({})'.format(
         connection.ops.quote_name(model._meta.db_table),
         ", ".join(connection.ops.quote_name(c) for c in columns),
@@ -43,6 +51,12 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+def _adapt(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 def snapshot_history(model, where: str, params: list, *, user, reason: str, history_type: str = "~",
@@ -63,7 +77,7 @@ def snapshot_history(model, where: str, params: list, *, user, reason: str, hist
               history=connection.ops.quote_name(model.history.model._meta.db_table), reason=reason_sql,
               table=connection.ops.quote_name(model._meta.db_table), columns=columns, where=where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), *reason_params, history_type, user.pk, *params])
+        cursor.execute(sql, [_adapt(timezone.now()), *reason_params, history_type, user.pk, *params])
         return cursor.rowcount
 
 

@@ -13,11 +13,19 @@ sheet's XML is first counted with expat, which builds nothing, and the counting 
 the first row over the limits. The same pass finds formula cells (a `c` with an `f` child):
 openpyxl would hand over the formula's cached result, so a name typed as =1+1 would arrive
 as "2". A formula in the template's columns refuses the file, naming its cells.
+
+read_upload reads the first sheet with openpyxl; read_sheets reads the sheets named by the caller
+(the staff roster's 职工 and 合同), each held to its own limits, with calamine when it is installed
+(several times faster) or openpyxl, both giving the same values. calamine is used only where it
+reads the parts and cells the pre-scan counted and vetted; otherwise openpyxl reads the file.
 """
 
+import importlib.util
 import io
+import itertools
 import math
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -119,21 +127,27 @@ def workbook_bytes(build) -> bytes:
 # --- Reading uploads ----------------------------------------------------------------------
 
 class UploadRefused(ValueError):
-    """An upload HRflow will not read; `message` is translated, `row` is 0 for the whole file."""
+    """An upload HRflow will not read; `message` is translated, `row` is 0 for the whole file,
+    `sheet` names the sheet read_sheets refused ("" for read_upload and for the whole file)."""
 
-    def __init__(self, message: str, row: int = 0):
-        self.message, self.row = message, row
+    def __init__(self, message: str, row: int = 0, sheet: str = ""):
+        self.message, self.row, self.sheet = message, row, sheet
         super().__init__(message)
 
 
 class FormulaCells(UploadRefused):
     """Cells of the caller's columns that hold a formula. `cells` lists the first
-    MAX_FORMULA_CELLS of them as (row, column), both counted from 1; `count` is all of them."""
+    MAX_FORMULA_CELLS of them as (row, column), both counted from 1; `count` is all of them;
+    `sheet` is the sheet's name (read_sheets) or "" (read_upload)."""
 
-    def __init__(self, cells: list[tuple[int, int]], count: int):
+    def __init__(self, cells: list[tuple[int, int]], count: int, sheet: str = ""):
         row, column = cells[0]
-        super().__init__(_("Row %(row)d, column %(column)s: the cell holds a formula; type the value itself.")
-                         % {"row": row, "column": column_letters(column)}, row=row)
+        values = {"row": row, "column": column_letters(column), "sheet": sheet}
+        if sheet:
+            message = _("Sheet %(sheet)s, row %(row)d, column %(column)s: the cell holds a formula; type the value itself.") % values
+        else:
+            message = _("Row %(row)d, column %(column)s: the cell holds a formula; type the value itself.") % values
+        super().__init__(message, row=row, sheet=sheet)
         self.cells, self.count = cells, count
 
 
@@ -154,85 +168,183 @@ def _mib(n: int) -> str:
     return f"{n / 2**20:.1f} MiB"
 
 
+def _not_a_workbook() -> UploadRefused:
+    return UploadRefused(_("The file is not an xlsx workbook."))
+
+
 def read_upload(stream, *, columns: int, max_rows: int, max_bytes: int | None = None) -> list[tuple]:
     """The first sheet of an uploaded xlsx: its header row and at most `max_rows` data rows,
-    each a tuple of `columns` values (None where empty). Raises UploadRefused, or its
-    subclass FormulaCells when a cell of those rows and columns holds a formula."""
+    each a tuple of `columns` values (None where empty), as openpyxl gives them. Raises
+    UploadRefused, or its subclass FormulaCells when a cell of those rows and columns holds a formula."""
     limit = max_bytes or upload_max_bytes()
     data = _bounded_read(stream, limit)
+
+    def first(sheets):
+        if not sheets or sheets[0].part is None:
+            raise UploadRefused(_("The workbook has no sheet."))
+        return [_Target("", sheets[0], columns, max_rows)]
+
+    targets = _vet(data, limit, first, element_cap=4 * (max_rows + 1) * columns + 100_000)
+    return _read_openpyxl(data, targets, plain=False)[""]
+
+
+def read_sheets(stream, specs: dict[str, tuple[int, int]], *, max_bytes: int | None = None,
+                engine: str = "auto") -> dict[str, list[tuple]]:
+    """The sheets of an uploaded xlsx named in `specs` ({name: (columns, max_rows)}): for each one
+    the workbook has, its header row and at most `max_rows` data rows, each a tuple of `columns`
+    values. A sheet named in `specs` that the workbook lacks is not in the result. Every named
+    sheet is held to its own limits and refused (UploadRefused, FormulaCells) as read_upload
+    refuses the first sheet; every other sheet is held to the size of a sheet of notes.
+
+    Values are the same whichever engine reads ("openpyxl", "calamine", or "auto": calamine when
+    installed): text as str, an empty cell or empty text as None, a number as int when it is
+    whole and a double holds it exactly (up to 2**53), float otherwise; a date-formatted number
+    as datetime (time or timedelta for time and duration formats), a boolean as bool. Trailing
+    rows with nothing in the sheet's columns are left out."""
+    if engine not in ("auto", "openpyxl", "calamine"):
+        raise ValueError(f"unknown xlsx engine {engine!r}")
+    limit = max_bytes or upload_max_bytes()
+    data = _bounded_read(stream, limit)
+
+    def named(sheets):
+        targets = []
+        for name, (columns, max_rows) in specs.items():
+            found = [sheet for sheet in sheets if sheet.name == name]
+            if not found:
+                continue
+            if len(found) > 1 or found[0].part is None:  # Excel allows neither
+                raise _not_a_workbook()
+            targets.append(_Target(name, found[0], columns, max_rows))
+        return targets
+
+    cap = sum(4 * (max_rows + 1) * columns for columns, max_rows in specs.values()) + 100_000
+    targets = _vet(data, limit, named, element_cap=cap)
+    if engine != "openpyxl" and all(target.calamine_reads_it() for target in targets):
+        if engine == "calamine" or _calamine_installed():
+            rows = _read_calamine(data, targets)
+            if rows is not None:
+                return rows
+    return _read_openpyxl(data, targets, plain=True)
+
+
+def _calamine_installed() -> bool:
+    return importlib.util.find_spec("python_calamine") is not None
+
+
+def _vet(data: bytes, limit: int, choose, *, element_cap: int) -> list["_Target"]:
+    """Refuse the file unless it is a sound zip whose sheets `choose(sheets)` picks are within
+    their limits and formula-free in their columns. Every XML part openpyxl or calamine parses
+    is counted first, with expat, which builds nothing; a sheet not chosen is read by openpyxl
+    only up to its dimension tag, or to its end when there is none, and is held to the size of
+    a sheet of notes."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise UploadRefused(_("The file is not an xlsx workbook.")) from None
+        raise _not_a_workbook() from None
     with archive:
         _check_members(members, limit)
-        # Every XML part openpyxl parses is counted first, with expat, which builds nothing.
-        # The first sheet is held to the caller's template; openpyxl reads every other
-        # sheet only up to its dimension tag, or to its end when there is none: those are
-        # held to the size of a sheet of notes.
         worksheets = _worksheet_parts(archive)
-        first = _first_sheet(archive)
-        element_cap = 4 * (max_rows + 1) * columns + 100_000
-        sheet_counter = _SheetCounter(max_rows, cell_cap=2 * (max_rows + 1) * columns + 1000, columns=columns)
+        targets = choose(_workbook_sheets(archive))
+        by_part = {target.part: target for target in targets}
+        if len(by_part) < len(targets):  # two names, one part
+            raise _not_a_workbook()
         for info in members:
             name = info.filename
-            if name == first:
-                _scan(archive, name, sheet_counter)
+            if name in by_part:
+                _scan(archive, name, by_part[name].counter)
             elif name in worksheets:
                 _scan(archive, name, _ElementCounter(OTHER_SHEET_ELEMENTS))
-            elif name.endswith((".xml", ".rels")):
+            elif name.lower().endswith((".xml", ".rels")):  # calamine finds parts whatever their case
                 _scan(archive, name, _ElementCounter(element_cap))
-        if first not in worksheets:
-            raise UploadRefused(_("The workbook has no sheet."))
-        if sheet_counter.formula_count:
-            raise FormulaCells(sheet_counter.formulas, sheet_counter.formula_count)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises anything from KeyError to TypeError on a broken package
-        raise UploadRefused(_("The file is not an xlsx workbook.")) from None
-    try:
-        if not book.worksheets or book.worksheets[0]._worksheet_path != first:
-            raise UploadRefused(_("The file is not an xlsx workbook."))
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # read_only trusts the file's dimension tag, which producers get wrong
-        rows = []
-        for values in sheet.iter_rows(min_row=1, max_row=max_rows + 1, max_col=columns, values_only=True):
-            rows.append(tuple(values) + (None,) * (columns - len(values)))
-        return rows
-    finally:
-        book.close()
+        names = {info.filename for info in members}
+        for target in targets:
+            if target.part not in worksheets:
+                if not target.name:
+                    raise UploadRefused(_("The workbook has no sheet."))
+                raise UploadRefused(_("The sheet %(sheet)s is not a worksheet.") % {"sheet": target.name}, sheet=target.name)
+            if target.part not in names:
+                raise _not_a_workbook()
+        for target in targets:
+            if target.counter.formula_count:
+                raise FormulaCells(target.counter.formulas, target.counter.formula_count, sheet=target.name)
+    return targets
 
 
-def _first_sheet(archive) -> str | None:
-    """The part name of the workbook's first sheet, found as openpyxl finds it (package
-    relationships -> workbook -> its relationships)."""
-    office = _relationships(archive, "_rels/.rels", "")
-    workbook = next((target for kind, target in office.values() if kind.endswith("/officeDocument")), None)
+@dataclass(frozen=True)
+class _Sheet:
+    """A <sheet> of workbook.xml: its name, the part openpyxl reads for it (None when its
+    relationship is missing) and the part calamine reads (None when calamine would read
+    another workbook part than openpyxl)."""
+
+    name: str | None
+    part: str | None
+    calamine_part: str | None
+
+
+class _Target:
+    """A sheet the caller reads, with its limits and the counter of its pre-scan."""
+
+    def __init__(self, name: str, sheet: _Sheet, columns: int, max_rows: int):
+        self.name, self.part, self.calamine_part = name, sheet.part, sheet.calamine_part
+        self.columns, self.max_rows = columns, max_rows
+        self.counter = _SheetCounter(max_rows, cell_cap=2 * (max_rows + 1) * columns + 1000, columns=columns, sheet=name)
+
+    def calamine_reads_it(self) -> bool:
+        """calamine reads the part the pre-scan counted, places every cell where openpyxl does,
+        and the grid it builds (the whole sheet, in memory) holds no more cells than the sheet may."""
+        counter = self.counter
+        return self.calamine_part == self.part and counter.regular and counter.grid <= counter.cell_cap
+
+
+@dataclass(frozen=True)
+class _Relationship:
+    id: str
+    kind: str
+    target: str  # the part, resolved as openpyxl resolves it
+    raw: str  # as written
+
+
+def _workbook_sheets(archive) -> list[_Sheet]:
+    """The workbook's sheets in order. openpyxl finds a sheet's part as package relationships ->
+    workbook part -> <sheet name r:id> -> the workbook's relationships -> target. calamine takes
+    the last officeDocument relationship's folder and reads workbook.xml and
+    _rels/workbook.xml.rels there, and joins a sheet's target to that folder unresolved."""
+    package = _relationships(archive, "_rels/.rels", "")
+    workbook = next((rel.target for rel in package if rel.kind.endswith("/officeDocument")), None)
     if workbook is None:
-        raise UploadRefused(_("The file is not an xlsx workbook."))
-    first_id = []
+        raise _not_a_workbook()
+    listed = []
 
     def start(tag, attrs):
-        if _local(tag) == "sheet" and not first_id:
-            first_id.append(next((v for k, v in attrs.items() if _local(k) == "id"), None))
+        if _local(tag) == "sheet":
+            listed.append((attrs.get("name"), next((v for k, v in attrs.items() if _local(k) == "id"), None)))
 
     _scan(archive, workbook, _ElementCounter(100_000), extra=start)
     folder, _slash, base = workbook.rpartition("/")
-    rels = _relationships(archive, f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels", folder)
-    if not first_id or first_id[0] not in rels:
-        raise UploadRefused(_("The workbook has no sheet."))
-    return rels[first_id[0]][1]
+    rels = {rel.id: rel for rel in _relationships(archive, f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels", folder)}
+    office = [rel.raw for rel in package if rel.kind.endswith("/relationships/officeDocument")]
+    xl_path = office[-1][: office[-1].rfind("/") + 1].removeprefix("/") if office else None
+    same_workbook = xl_path is not None and xl_path + "workbook.xml" == workbook
+    sheets = []
+    for name, rel_id in listed:
+        rel = rels.get(rel_id)
+        if rel is None:
+            sheets.append(_Sheet(name, None, None))
+            continue
+        calamine_part = rel.raw.removeprefix("/") if rel.raw.startswith("/") else f"{xl_path}{rel.raw}"
+        sheets.append(_Sheet(name, rel.target, calamine_part if same_workbook else None))
+    return sheets
 
 
-def _relationships(archive, name: str, folder: str) -> dict:
-    found = {}
+def _relationships(archive, name: str, folder: str) -> list[_Relationship]:
+    found = []
 
     def start(tag, attrs):
         if _local(tag) == "Relationship" and "Id" in attrs and "Target" in attrs:
-            target = attrs["Target"]
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            found[attrs["Id"]] = (attrs.get("Type", ""), target)
+            raw = attrs["Target"]
+            target = raw.lstrip("/") if raw.startswith("/") else posixpath.normpath(posixpath.join(folder, raw))
+            found.append(_Relationship(attrs["Id"], attrs.get("Type", ""), target, raw))
 
     _scan(archive, name, _ElementCounter(100_000), extra=start)
     return found
@@ -252,7 +364,11 @@ def _bounded_read(stream, limit: int) -> bytes:
 
 def _check_members(members, limit: int):
     if len(members) > MAX_MEMBERS:
-        raise UploadRefused(_("The file is not an xlsx workbook."))
+        raise _not_a_workbook()
+    # Python's zipfile opens the last of two members with one name, calamine the one whose name
+    # matches ignoring case and slashes: with two such members the pre-scan could count the wrong one.
+    if len({info.filename.replace("\\", "/").lower() for info in members}) < len(members):
+        raise _not_a_workbook()
     total = sum(info.file_size for info in members)
     cap = UNCOMPRESSED_FACTOR * limit
     if total > cap:
@@ -293,6 +409,9 @@ def _local(tag: str) -> str:
 
 
 _NO_COLUMN = 1 << 30
+# Cell types both engines read alike; calamine reads an error cell (#N/A) as empty and an ISO date
+# cell its own way, so a sheet with such a cell in its columns is read by openpyxl.
+_PLAIN_TYPES = frozenset({"n", "s", "str", "inlineStr", "b"})
 
 
 def _column_number(reference: str) -> int | None:
@@ -306,54 +425,120 @@ def _column_number(reference: str) -> int | None:
     return number
 
 
-class _SheetCounter:
-    """Counts the first sheet's rows and cells, stopping at the first row over the limits,
-    and notes the formula cells within the first `columns` columns."""
+_COLUMN_NUMBERS = {column_letters(n): n for n in range(1, 16385)}  # A .. XFD, every column Excel has
 
-    def __init__(self, max_rows: int, cell_cap: int, columns: int = 0):
+
+class _SheetCounter:
+    """Counts a sheet's rows and cells, stopping at the first row over the limits, and notes the
+    formula cells within the first `columns` columns.
+
+    It also notes what calamine would do differently. openpyxl puts a cell in its <row>'s row and
+    skips a row numbered at or before the one before it; calamine puts a cell in its reference's
+    row and reads every row. `regular` stays true while the two agree. calamine builds the sheet
+    as one grid in memory, from A1 to the last row and column holding a value: `grid` cells.
+
+    This runs once per element of sheets of millions of cells: the element's kind is looked up
+    by its tag, and a reference's column in a table."""
+
+    def __init__(self, max_rows: int, cell_cap: int, columns: int = 0, sheet: str = ""):
         self.max_rows, self.cell_cap, self.total = max_rows, cell_cap, 0
-        self.columns = columns
+        self.columns, self.sheet = columns, sheet
         self.row = 0
+        self.row_text = "0"
         self.cells = 0
         self.column = 0  # of the current cell, counted from 1
-        self.in_cell = False
-        self.has_value = False
+        self.in_row = self.in_cell = False
+        self.values_in_cell = 0
         self.formulas, self.formula_count = [], 0
+        self.regular = True
+        self.value_row = self.value_column = 0
+        self.kinds = {}  # tag -> local name when it is one this counter heeds, else ""
+
+    @property
+    def grid(self) -> int:
+        return self.value_row * self.value_column
+
+    def _kind(self, tag: str) -> str:
+        kind = _local(tag)
+        kind = kind if kind in ("row", "c", "v", "is", "f") else ""
+        if len(self.kinds) < 64:  # a crafted sheet may use millions of tags
+            self.kinds[tag] = kind
+        return kind
+
+    def _refuse(self, message: str):
+        raise UploadRefused(message, row=self.row, sheet=self.sheet)
 
     def start(self, tag, attrs):
-        name = _local(tag)
-        if name == "row":
+        kind = self.kinds.get(tag)
+        if kind is None:
+            kind = self._kind(tag)
+        if kind == "c":
+            self.cells += 1
+            self.in_cell = True
+            self.values_in_cell = 0
+            # A cell without a reference follows the one before it, as openpyxl reads it.
+            # A reference naming no column puts the cell beyond every template's columns.
+            reference = attrs.get("r")
+            if reference is None:
+                column = self.column + 1
+            else:
+                letters = reference.rstrip("0123456789")
+                column = _COLUMN_NUMBERS.get(letters)
+                if column is None or reference[len(letters):] != self.row_text:
+                    self.regular = False
+                    column = _column_number(reference) or _NO_COLUMN
+            if column <= self.column or not self.in_row or (column <= self.columns and attrs.get("t", "n") not in _PLAIN_TYPES):
+                self.regular = False
+            self.column = column
+            self.total += 1
+            if self.total > self.cell_cap:
+                self._refuse(_("The file holds more data than a filled-in template can; check that it is the template."))
+            if self.cells > MAX_ROW_CELLS:
+                values = {"row": self.row, "n": MAX_ROW_CELLS, "sheet": self.sheet}
+                if self.sheet:
+                    self._refuse(_("Sheet %(sheet)s, row %(row)d has more than %(n)d cells; the template has far fewer columns.") % values)
+                self._refuse(_("Row %(row)d has more than %(n)d cells; the template has far fewer columns.") % values)
+        elif kind == "row":
+            previous = self.row
             try:
                 self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
             except ValueError:
-                raise UploadRefused(_("The file is not an xlsx workbook.")) from None
-            self.cells, self.column, self.has_value = 0, 0, False
-        elif name == "c":
-            self.cells += 1
-            self.in_cell = True
-            # A cell without a reference follows the one before it, as openpyxl reads it.
-            # A reference naming no column puts the cell beyond every template's columns.
-            self.column = (_column_number(attrs["r"]) or _NO_COLUMN) if "r" in attrs else self.column + 1
-            self.total += 1
-            if self.total > self.cell_cap:
-                raise UploadRefused(_("The file holds more data than a filled-in template can; check that it is the template."), row=self.row)
-            if self.cells > MAX_ROW_CELLS:
-                raise UploadRefused(_("Row %(row)d has more than %(n)d cells; the template has far fewer columns.")
-                                    % {"row": self.row, "n": MAX_ROW_CELLS}, row=self.row)
-        elif name in ("v", "is", "f"):
-            self.has_value = True
+                raise _not_a_workbook() from None
+            if self.row <= previous or self.in_row:
+                self.regular = False
+            self.row_text = str(self.row)
+            self.in_row = True
+            self.cells, self.column = 0, 0
+        elif kind:
             # The header is row 1: data rows are rows 2 .. max_rows + 1.
             if self.row > self.max_rows + 1:
-                raise UploadRefused(_("The sheet has more than %(n)d rows of applicants; at most %(n)d are read from one file.")
-                                    % {"n": self.max_rows}, row=self.row)
-            if name == "f" and self.in_cell and self.column <= self.columns:
-                self.formula_count += 1
-                if len(self.formulas) < MAX_FORMULA_CELLS:
-                    self.formulas.append((self.row, self.column))
+                values = {"n": self.max_rows, "sheet": self.sheet}
+                if self.sheet:
+                    self._refuse(_("The sheet %(sheet)s has more than %(n)d rows; at most %(n)d are read from one file.") % values)
+                self._refuse(_("The sheet has more than %(n)d rows of applicants; at most %(n)d are read from one file.") % values)
+            if self.in_cell:
+                if self.row > self.value_row:
+                    self.value_row = self.row
+                if self.column > self.value_column:
+                    self.value_column = self.column
+                if kind == "f":
+                    if self.column <= self.columns:
+                        self.formula_count += 1
+                        if len(self.formulas) < MAX_FORMULA_CELLS:
+                            self.formulas.append((self.row, self.column))
+                else:
+                    self.values_in_cell += 1
+                    if self.values_in_cell > 1:  # openpyxl reads the first, calamine the last
+                        self.regular = False
 
     def end(self, tag):
-        if _local(tag) == "c":
+        kind = self.kinds.get(tag)
+        if kind is None:
+            kind = self._kind(tag)
+        if kind == "c":
             self.in_cell = False
+        elif kind == "row":
+            self.in_row = False
 
 
 def _scan(archive, name: str, counter, extra=None):
@@ -361,14 +546,13 @@ def _scan(archive, name: str, counter, extra=None):
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def refuse(*_args):
-        raise UploadRefused(_("The file is not an xlsx workbook."))
+        raise _not_a_workbook()
 
     def start(tag, attrs):
         counter.start(tag, attrs)
-        if extra:
-            extra(tag, attrs)
+        extra(tag, attrs)
 
-    parser.StartElementHandler = start
+    parser.StartElementHandler = start if extra else counter.start
     parser.EndElementHandler = counter.end
     parser.StartDoctypeDeclHandler = refuse  # no DTD in OOXML: none of its entity tricks either
     parser.EntityDeclHandler = refuse
@@ -378,10 +562,102 @@ def _scan(archive, name: str, counter, extra=None):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError:
-        raise UploadRefused(_("The file is not an xlsx workbook.")) from None
+        raise _not_a_workbook() from None
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         # A missing or damaged member, a CRC mismatch, encryption, an unknown compression method.
-        raise UploadRefused(_("The file is not an xlsx workbook.")) from None
+        raise _not_a_workbook() from None
+
+
+# --- Reading the vetted sheets ------------------------------------------------------------
+
+EXACT_INTEGERS = 2**53  # a double holds every whole number up to here; Excel stores doubles
+# OOXML writes control characters as _xHHHH_; calamine decodes them, openpyxl leaves them.
+_CONTROL_ESCAPE = re.compile("_x(00[01][0-9A-Fa-f])_")
+
+
+def _read_openpyxl(data: bytes, targets: list[_Target], *, plain: bool) -> dict[str, list[tuple]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises anything from KeyError to TypeError on a broken package
+        raise _not_a_workbook() from None
+    try:
+        by_part = {sheet._worksheet_path: sheet for sheet in book.worksheets}
+        result = {}
+        for target in targets:
+            if target.part not in by_part:  # openpyxl found the workbook part elsewhere
+                raise _not_a_workbook()
+            sheet = by_part[target.part]
+            sheet.reset_dimensions()  # read_only trusts the file's dimension tag, which producers get wrong
+            rows, columns, strings = [], target.columns, {}
+            for values in sheet.iter_rows(min_row=1, max_row=target.max_rows + 1, max_col=columns, values_only=True):
+                if plain:
+                    values = _plain_row(values[:columns], strings, escaped=True)
+                rows.append(tuple(values) + (None,) * (columns - len(values)))
+            result[target.name] = _without_trailing_blanks(rows) if plain else rows
+        return result
+    except UploadRefused:
+        raise
+    except Exception:  # a cell reference or number openpyxl cannot parse
+        raise _not_a_workbook() from None
+    finally:
+        book.close()
+
+
+def _read_calamine(data: bytes, targets: list[_Target]) -> dict[str, list[tuple]] | None:
+    """The targets' rows as calamine reads them; None when calamine cannot read the file
+    (it forgives less than openpyxl), for openpyxl to read it."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_object(io.BytesIO(data)) as book:
+            return {target.name: _calamine_rows(book.get_sheet_by_name(target.name), target) for target in targets}
+    except UploadRefused:
+        raise
+    except BaseException as error:  # a panic in calamine arrives as pyo3's PanicException, a BaseException
+        if isinstance(error, Exception) or type(error).__name__ == "PanicException":
+            return None
+        raise
+
+
+def _calamine_rows(sheet, target: _Target) -> list[tuple]:
+    if sheet.start is None:  # no value at all; iter_rows would fail
+        return []
+    rows, columns, strings = [], target.columns, {}
+    skip = sheet.start[1]  # iter_rows starts at row 1 but at the first column holding a value
+    for values in itertools.islice(sheet.iter_rows(), target.max_rows + 1):
+        values = [None] * min(skip, columns) + values[: max(columns - skip, 0)]
+        rows.append(_plain_row(values, strings) + (None,) * (columns - len(values)))
+    return _without_trailing_blanks(rows)
+
+
+def _plain_row(values, strings: dict, *, escaped: bool = False) -> tuple:
+    """A row's values as read_sheets gives them, whichever engine read them (see read_sheets).
+    Equal texts become one object (`strings`): a roster repeats its sexes, posts and schools
+    hundreds of thousands of times, and each engine makes a new str for every cell."""
+    row = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if escaped and "_x" in value:
+                value = _CONTROL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+            value = strings.setdefault(value, value) if value else None
+        elif kind is float or kind is int:
+            number = float(value)  # openpyxl gives int for "3", calamine 3.0: both become 3
+            if not math.isfinite(number):  # no cell Excel writes holds one
+                raise _not_a_workbook()
+            value = int(number) if number.is_integer() and abs(number) <= EXACT_INTEGERS else number
+        elif kind is date:  # calamine gives a date for a whole day, openpyxl a datetime
+            value = datetime(value.year, value.month, value.day)
+        row.append(value)
+    return tuple(row)
+
+
+def _without_trailing_blanks(rows: list[tuple]) -> list[tuple]:
+    # openpyxl yields a trailing <row> that holds no value (formatting only); calamine's grid ends
+    # at the last value.
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 @dataclass(frozen=True)

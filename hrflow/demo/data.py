@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric
 
 from hrflow.core import clock
+from hrflow.policy.contracts import add_months
 from hrflow.org.models import Dormitory, OrgUnit, Role, RoleAssignment, School
 from hrflow.people.models import Person, Staff
 
@@ -146,7 +147,9 @@ def bulk_staff(rng, *, schools: list[School], per_school: list[int], user, reaso
         titles = TITLES[category]
         staff.append(Staff(
             person=person, school_id=school_id, post_category=category, employment_type=str(employment[i]),
-            title=titles[i % len(titles)], dormitory=dormitory, food_safety_manager=food_safety, hired_on=hired[i],
+            # Hired at 18 at the earliest (LAW-MIN-AGE allows 16): the demo's rosters re-import cleanly.
+            title=titles[i % len(titles)], dormitory=dormitory, food_safety_manager=food_safety,
+            hired_on=max(hired[i], add_months(person.birth_date, 18 * 12)),
         ))
     bulk_create_with_history(staff, Staff, batch_size=batch_size, default_user=user, default_change_reason=reason)
     return total

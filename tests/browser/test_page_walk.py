@@ -21,7 +21,7 @@ from hrflow.people.models import Staff
 from tests.audit.rounds import build_round
 from tests.conftest import SCHOOL_HR
 from tests.export_jobs import finished_export, notification_for
-from tests.test_permissions import EXPECTED, PROJECT_URLS, ROLES, concrete, contract_and_training_objects
+from tests.test_permissions import EXPECTED, PROJECT_URLS, ROLES, concrete, contract_and_training_objects, roster_import_for
 
 from .conftest import shoot
 
@@ -64,7 +64,8 @@ VISIBLE_TEXT = """() => {
   return parts.join('\\n');
 }"""
 
-DOWNLOADS = {"hiring:import_template", "exports:download", "training:course_attendance_template", "training:certificate_template"}
+DOWNLOADS = {"hiring:import_template", "exports:download", "training:course_attendance_template", "training:certificate_template",
+             "rosters:template"}
 NOT_PAGES = {"javascript-catalog", "favicon", "ping", "org:school_search"}  # a script, an icon, the bench floor, JSON: not pages
 # Stage -> the round's title (seed data in Chinese, as a school would write it).
 STAGES = {"open": "报名中", "screening": "资格审查", "assessing": "考试面试", "reviewing": "待集体研究",
@@ -120,6 +121,7 @@ def table_objects(rounds):
         "jobs:": rounds["open"].pk, "exports:": finished_export(get_user_model().objects.get(username="hr")).pk,
         "notifications:": notification_for(get_user_model().objects.get(username="hr")).pk,
         **contract_and_training_objects(school, staff, get_user_model().objects.get(username="hr")),
+        "rosters:": roster_import_for(get_user_model().objects.get(username="hr"), school.unit).pk, "unit": school.unit.pk,
     }
 
 
