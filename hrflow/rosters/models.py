@@ -40,10 +40,13 @@ class RosterImport(ConcurrentTransitionMixin, models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     file_problems = models.JSONField(_("problems with the file"), default=list, blank=True)
     outcome = models.TextField(_("outcome"), blank=True, max_length=2000)
+    previewed_on = models.DateField(_("previewed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["rows_done", "started_at"])
+    # Plumbing, not part of the record: the stored file's name, the job's language, and the counts
+    # and problems as data (the outcome and each change's reason say them in words).
+    history = HistoricalRecords(excluded_fields=["rows_done", "started_at", "stored_name", "language", "counts", "file_problems"])
 
     class Meta:
         verbose_name = _("staff import")
@@ -137,6 +140,8 @@ class RosterRow(models.Model):
     id_number = models.CharField(_("ID number"), max_length=32, blank=True)
     # {"problems": [[column, message]], "changes": [[column, from, to]], "notes": [message]}
     details = models.JSONField(default=dict, blank=True)
+    # What the row's cells read as (hrflow.rosters.plan.READ_KEYS), for a commit on the day of the preview.
+    readings = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import row")

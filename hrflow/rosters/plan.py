@@ -13,15 +13,17 @@ queries, not one per row. `plan_roster` is run twice: for the preview, and again
 commit's transaction, so what is written is what the rules say at that moment.
 """
 
+import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils.formats import date_format
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hrflow.contracts.models import Contract, DispatchAgreement
@@ -31,7 +33,7 @@ from hrflow.org.models import Dormitory, School
 from hrflow.people.models import Education, EmploymentType, Person, Staff
 from hrflow.people.services import HOLDING, check_hire_date
 from hrflow.people.validation import cell_text, validate_person
-from hrflow.policy import RULES, PolicyInputError, check_contract, parse_id_number, probation_end, term_end
+from hrflow.policy import MIN_WORKING_AGE, RULES, PolicyInputError, age_on, check_contract, parse_id_number, probation_end, term_end
 from hrflow.policy.contracts import EMPLOYMENT_TYPE_OF_KIND, add_months
 from hrflow.training.models import Certificate, CertificateKind
 
@@ -60,13 +62,26 @@ class RowPlan:
     school_id: int | None = None
     name: str = ""
     id_number: str = ""
-    problems: list = field(default_factory=list)  # [(column header, message)]
-    changes: list = field(default_factory=list)  # [(column header, from, to)]
-    notes: list = field(default_factory=list)
-    data: dict = field(default_factory=dict)  # what the commit writes
+    # Created on first use: 400,000 rows of a province file mostly have none.
+    problems: list | None = None  # [(column header, message)]
+    changes: list | None = None  # [(column header, from, to)]
+    notes: list | None = None
+    data: dict | None = None  # what the commit writes
 
     def refuse(self, column: str, message: str):
+        if self.problems is None:
+            self.problems = []
         self.problems.append((column, message))
+
+    def change(self, column: str, before: str, after: str):
+        if self.changes is None:
+            self.changes = []
+        self.changes.append((column, before, after))
+
+    def note(self, message: str):
+        if self.notes is None:
+            self.notes = []
+        self.notes.append(message)
 
     def take(self, column: str, reading: tuple):
         """The value of a cells.read_* reading, its problem (if any) refused under `column`."""
@@ -76,7 +91,7 @@ class RowPlan:
         return value
 
     def refused_in(self, column: str) -> bool:
-        return any(c == column for c, _m in self.problems)
+        return any(c == column for c, _m in self.problems or ())
 
     def details(self) -> dict:
         out = {}
@@ -87,6 +102,22 @@ class RowPlan:
         if self.notes:
             out["notes"] = self.notes
         return out
+
+
+@dataclass
+class Rows:
+    """A sheet's data rows as (row number, values) with the fields the values stand for."""
+
+    fields: list
+    rows: list
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        fields = self.fields
+        for number, values in self.rows:
+            yield number, dict(zip(fields, values))
 
 
 @dataclass
@@ -239,18 +270,19 @@ class Planner:
             plan.refuse(h[name], message)
         plan.name = person.get("name", "")[:100]
         plan.id_number = person.get("id_number") or cell_text(cell.get("id_number"))[:32]
-        data = {"person": {k: person.get(k) for k in ("name", "phone", "education")}, "birth_date": person.get("birth_date")}
-        data["gender"] = person.get("gender")
+        # The person's fields (gender checked against the ID, birth date from it) beside the employment's.
+        data = {k: person.get(k) for k in ("name", "phone", "education", "gender", "birth_date")}
         for name, choices in (("category", CATEGORY_VALUES), ("employment_type", EMPLOYMENT_VALUES)):
             data[name] = plan.take(h[name], cells.read_choice(cell.get(name), choices))
         for name in ("cadre", "food_safety_manager"):
             data[name] = plan.take(h[name], cells.read_flag(cell.get(name)))
-        data["person"]["cadre"] = data.pop("cadre")
         data["title"] = plan.take(h["title"], cells.read_text(cell.get("title"), TITLE_MAX))
         hired_on = plan.take(h["hired_on"], cells.read_date(cell.get("hired_on")))
         if hired_on is None and not plan.refused_in(h["hired_on"]):
             plan.refuse(h["hired_on"], _("The hire date is missing."))
-        elif hired_on is not None and data["birth_date"] is not None:
+        elif hired_on is not None and data["birth_date"] is not None and (
+                hired_on > self.today or hired_on < data["birth_date"] or age_on(data["birth_date"], hired_on) < MIN_WORKING_AGE):
+            # check_hire_date words the refusal; the test above spares its date formatting on every good row.
             try:
                 check_hire_date(hired_on=hired_on, birth_date=data["birth_date"])
             except ValidationError as error:
@@ -264,7 +296,7 @@ class Planner:
         for name in person.get("certificates") or []:
             kind = self.certificate_kinds.get(name)
             if kind is None:
-                plan.notes.append(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name})
+                plan.note(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name})
             elif kind not in kinds:
                 kinds.append(kind)
         data["certificates"] = kinds
@@ -306,10 +338,10 @@ class Planner:
                 plan.action = A.REFUSED
                 return
             plan.action = A.LINK
-            differing = [h[f] for f in ("name", "phone", "education", "cadre") if self._person_value(data, f) not in ("", None)
-                         and self._person_value(data, f) != person[f]]
+            differing = [h[f] for f in ("name", "phone", "education", "cadre") if data[f] not in ("", None)
+                         and data[f] != person[f]]
             if differing:
-                plan.notes.append(_("The person is on record already: their record is kept as it is (the file differs in %(columns)s).")
+                plan.note(_("The person is on record already: their record is kept as it is (the file differs in %(columns)s).")
                                   % {"columns": "、".join(differing)})
             self._note_certificates(plan, records.certificates.get(person["pk"], set()))
             return
@@ -322,7 +354,7 @@ class Planner:
         for name, value in new.items():
             if value != here[name]:
                 staff_changes[name] = value
-                plan.changes.append((headers[name], self._shown(name, here[name]), self._shown(name, value)))
+                plan.change(headers[name], self._shown(name, here[name]), self._shown(name, value))
         if "hired_on" in staff_changes and elsewhere and new["hired_on"] < here["hired_on"]:
             plan.refuse(h["hired_on"], _("While another school employs the person too, the hire date cannot be moved earlier."))
         if "employment_type" in staff_changes and (
@@ -332,14 +364,14 @@ class Planner:
         person_changes = {}
         if not elsewhere:
             for name in PERSON_OWNED:
-                value = self._person_value(data, name)
+                value = data[name]
                 if name == "phone" and not value:
                     continue  # an empty cell keeps the number on record
                 if value != person[name]:
                     person_changes[name] = value
-                    plan.changes.append((h[name], self._shown(name, person[name]), self._shown(name, value)))
-        elif any(self._person_value(data, f) not in ("", None) and self._person_value(data, f) != person[f] for f in PERSON_OWNED):
-            plan.notes.append(_("The person also works at %(schools)s: their shared record is not changed by this file.")
+                    plan.change(h[name], self._shown(name, person[name]), self._shown(name, value))
+        elif any(data[f] not in ("", None) and data[f] != person[f] for f in PERSON_OWNED):
+            plan.note(_("The person also works at %(schools)s: their shared record is not changed by this file.")
                               % {"schools": "、".join(e["school__unit__name"] for e in elsewhere)})
         if here["status"] not in HOLDING and (staff_changes or person_changes):
             # An employment in its exit is the exit workflow's: a file may repeat it, not change it.
@@ -352,14 +384,10 @@ class Planner:
         data["staff_changes"], data["person_changes"] = staff_changes, person_changes
         plan.action = A.UPDATE if staff_changes or person_changes else A.UNCHANGED
 
-    @staticmethod
-    def _person_value(data, name):
-        return data["person"].get(name)
-
     def _note_certificates(self, plan, on_record: set):
         missing = [k for k in plan.data["certificates"] if k not in on_record]
         if missing:
-            plan.notes.append(_("Not on record yet: %(certificates)s; record their numbers and dates under Training and certificates.")
+            plan.note(_("Not on record yet: %(certificates)s; record their numbers and dates under Training and certificates.")
                               % {"certificates": "、".join(_label(CertificateKind.choices, k) for k in missing)})
 
     def _shown(self, name, value) -> str:
@@ -578,7 +606,7 @@ class Planner:
             if finding.hard:
                 plan.refuse(columns.get(finding.field, h["kind"]), text)
             else:
-                plan.notes.append(_("%(rule)s: %(text)s") % {"rule": _(RULES[finding.rule].title), "text": text})
+                plan.note(_("%(rule)s: %(text)s") % {"rule": _(RULES[finding.rule].title), "text": text})
         if plan.problems:
             plan.action = A.REFUSED
             return
@@ -590,30 +618,32 @@ class Planner:
         else:
             data["state"] = Contract.State.ACTIVE
         if data["ends_on"] is not None and term_end(data["starts_on"], data["term_months"]) != data["ends_on"]:
-            plan.notes.append(_("The term is recorded as %(months)d months ending on %(day)s, as in the file.") % {
+            plan.note(_("The term is recorded as %(months)d months ending on %(day)s, as in the file.") % {
                 "months": data["term_months"], "day": _day(data["ends_on"])})
         self._add(plan)
 
     # --- the whole file ------------------------------------------------------------------
 
-    def plan(self, staff_rows: list, contract_rows: list) -> Plan:
-        staff = []
-        done = 0
-        for number, cell in staff_rows:
-            staff.append(self.read_staff(number, cell))
-            done += 1
-            if done % 5000 == 0:
-                self.progress(done)
-        contracts = []
-        for number, cell in contract_rows:
-            contracts.append(self.read_contract(number, cell))
-            done += 1
-            if done % 5000 == 0:
-                self.progress(done)
+    def plan(self, staff_rows, contract_rows) -> Plan:
+        return self.decide(*self.read(staff_rows, contract_rows))
+
+    def read(self, staff_rows, contract_rows) -> tuple[list[RowPlan], list[RowPlan]]:
+        """The cells of every row, read and checked: what depends on the file and the day alone."""
+        staff, contracts, done = [], [], 0
+        for rows, read, out in ((staff_rows, self.read_staff, staff), (contract_rows, self.read_contract, contracts)):
+            for number, cell in rows:
+                out.append(read(number, cell))
+                done += 1
+                if done % 5000 == 0:
+                    self.progress(done)
+        return staff, contracts
+
+    def decide(self, staff: list[RowPlan], contracts: list[RowPlan]) -> Plan:
+        """What each row does, against the records as they are now."""
         # One row per person in the staff sheet: a second row is refused, naming the first.
         first_row = {}
         for plan in staff:
-            if not plan.id_number or any(c == self.staff_headers["id_number"] for c, _m in plan.problems):
+            if not plan.id_number or plan.refused_in(self.staff_headers["id_number"]):
                 continue
             if plan.id_number in first_row:
                 plan.refuse(self.staff_headers["id_number"], _("The same ID number is on row %(row)d.") % {"row": first_row[plan.id_number]})
@@ -634,7 +664,34 @@ class Planner:
         for plan in staff:
             if plan.action == A.CREATE and plan.data["employment_type"] in KIND_BY_EMPLOYMENT \
                     and (plan.school_id, plan.id_number) not in seen:
-                plan.notes.append(_("No contract for this person in the file: draft it from the staff page after the import."))
-        self.progress(done)
+                plan.note(_("No contract for this person in the file: draft it from the staff page after the import."))
+        self.progress(len(staff) + len(contracts))
         return Plan(staff, contracts)
 
+
+# What read_staff and read_contract take from a row's cells: the preview stores these with the row,
+# and a commit on the same day decides from them instead of reading the file again.
+READ_KEYS = {
+    "staff": ("name", "phone", "education", "gender", "birth_date", "category", "employment_type", "cadre", "food_safety_manager",
+              "title", "hired_on", "hire_problem", "dormitory_name", "certificates"),
+    "contract": ("kind", "starts_on", "ends_on", "agency", "post_nature", "probation_months", "agreed_pay", "probation_pay",
+                 "term_months"),
+}
+DATE_KEYS = {"birth_date", "hired_on", "starts_on", "ends_on"}
+MONEY_KEYS = {"agreed_pay", "probation_pay"}
+
+
+def dump_readings(plan: RowPlan) -> str:
+    data = plan.data or {}
+    return json.dumps([data.get(k) for k in READ_KEYS[plan.sheet]], default=str, ensure_ascii=False)
+
+
+def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, text: str) -> RowPlan:
+    data = {}
+    for key, value in zip(READ_KEYS[sheet], json.loads(text)):
+        if value is not None and key in DATE_KEYS:
+            value = date.fromisoformat(value)
+        elif value is not None and key in MONEY_KEYS:
+            value = Decimal(value)
+        data[key] = value
+    return RowPlan(sheet, row, school_id=school_id, name=name, id_number=id_number, data=data)

@@ -12,11 +12,13 @@ embedded default), or inline in tests (HRFLOW["ROSTER_JOBS_IN_THREAD"] off).
 """
 
 import hashlib
+import json
 import logging
 import secrets
 import threading
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -27,17 +29,16 @@ from django_fsm import can_proceed
 
 from hrflow.contracts.models import Contract, DispatchAgreement
 from hrflow.core import clock
-from hrflow.core.bulk import ANALYZE_AFTER_ROWS, insert_rows, refresh_statistics, snapshot_history
+from hrflow.core.bulk import ANALYZE_AFTER_ROWS, insert_rows, insert_rows_returning_ids, refresh_statistics, snapshot_ids
 from hrflow.core.history import save_audited
 from hrflow.core.xlsx import FormulaCells, UploadRefused, read_sheets
 from hrflow.org import scope
 from hrflow.org.models import OrgUnit, Role
 from hrflow.people.models import Person, PostCategoryChoices, Staff
-from hrflow.policy import parse_id_number
 
 from .columns import CONTRACT_SHEET, DISPATCH, MAX_ROWS, STAFF_SHEET, contract_columns, staff_columns
 from .models import RosterImport, RosterRow
-from .plan import Plan, Planner, _chunks
+from .plan import Plan, Planner, Rows, dump_readings, load_readings
 
 log = logging.getLogger(__name__)
 A = RosterRow.Action
@@ -120,6 +121,26 @@ def dispatch(batch_id: int, step: str):
         transaction.on_commit(lambda: run_step(batch_id, step))
 
 
+def _analyze_later(labels: list[str]):
+    """Refresh the planner's statistics of the tables a job filled (hrflow.core.bulk.refresh_statistics)
+    off the job: its officer is not kept waiting for housekeeping."""
+    if settings.CELERY_BROKER_URL:
+        from .tasks import analyze_tables
+
+        analyze_tables.delay(labels)
+    elif settings.HRFLOW["ROSTER_JOBS_IN_THREAD"]:
+        threading.Thread(target=_analyze_in_thread, args=(labels,), daemon=True).start()
+    else:
+        refresh_statistics([apps.get_model(label) for label in labels])
+
+
+def _analyze_in_thread(labels):
+    try:
+        refresh_statistics([apps.get_model(label) for label in labels])
+    finally:
+        connection.close()
+
+
 def _in_thread(batch_id, step):
     try:
         run_step(batch_id, step)
@@ -137,20 +158,24 @@ def run_step(batch_id: int, step: str):
 
 # --- reading the file --------------------------------------------------------------------------
 
-def read_roster(batch: RosterImport) -> tuple[list, list, list]:
-    """(staff rows, contract rows, file problems); rows as (row number, {field: value})."""
+def read_roster(batch: RosterImport, *, vetted: bool = False) -> tuple[Rows, Rows, list]:
+    """(staff rows, contract rows, file problems). `vetted`: the commit reads the file its preview
+    checked (the same checksum) and skips the checks the preview ran on it."""
     specs = {STAFF_SHEET: staff_columns(batch.bureau), CONTRACT_SHEET: contract_columns(batch.bureau)}
     try:
-        with open(import_dir() / batch.stored_name, "rb") as stream:
-            sheets = read_sheets(stream, {name: (len(columns), MAX_ROWS) for name, columns in specs.items()}, max_bytes=max_bytes())
+        path = import_dir() / batch.stored_name
+        with open(path, "rb") as stream:
+            vetted = vetted and _sha256(stream) == batch.file_sha256
+            sheets = read_sheets(stream, {name: (len(columns), MAX_ROWS) for name, columns in specs.items()}, max_bytes=max_bytes(),
+                                 vetted=vetted)
     except FileNotFoundError:
-        return [], [], [{"row": 0, "column": "", "message": _("The uploaded file is no longer kept; upload it again.")}]
+        return Rows([], []), Rows([], []), [{"row": 0, "column": "", "message": _("The uploaded file is no longer kept; upload it again.")}]
     except FormulaCells as refused:
         columns = specs.get(refused.sheet) or []
-        return [], [], [{"row": row, "column": f"{refused.sheet} · {columns[col - 1][0] if col <= len(columns) else col}",
+        return Rows([], []), Rows([], []), [{"row": row, "column": f"{refused.sheet} · {columns[col - 1][0] if col <= len(columns) else col}",
                          "message": _("The cell holds a formula; type the value itself.")} for row, col in refused.cells]
     except UploadRefused as refused:
-        return [], [], [{"row": refused.row, "column": "", "message": refused.message}]
+        return Rows([], []), Rows([], []), [{"row": refused.row, "column": "", "message": refused.message}]
     problems = []
     if STAFF_SHEET not in sheets and CONTRACT_SHEET not in sheets:
         problems.append({"row": 0, "column": "", "message": _("The workbook has neither a sheet “%(staff)s” nor a sheet “%(contracts)s”: use the template.")
@@ -168,12 +193,25 @@ def read_roster(batch: RosterImport) -> tuple[list, list, list]:
                 problems.append({"row": 1, "column": name, "message": _("The header row of the sheet “%(sheet)s” differs from the template: %(expected)s.")
                                  % {"sheet": name, "expected": "、".join(expected)} + hint})
                 continue
+        # The planner reads each row as {field: value} while it plans it; the rows stay tuples (a
+        # province's 400,000 dicts would double the preview's memory).
         fields = [f for _h, f in columns]
-        out[name] = [(number, dict(zip(fields, values))) for number, values in enumerate(rows[1:], start=2)
-                     if not all(v is None or (isinstance(v, str) and not v.strip()) for v in values)]
+        out[name] = Rows(fields, [(number, rows[number - 1]) for number in range(2, len(rows) + 1) if not _blank(rows[number - 1])])
     if not problems and not out.get(STAFF_SHEET) and not out.get(CONTRACT_SHEET):
         problems.append({"row": 0, "column": "", "message": _("The file has no rows to import.")})
-    return out.get(STAFF_SHEET, []), out.get(CONTRACT_SHEET, []), problems
+    return out.get(STAFF_SHEET) or Rows([], []), out.get(CONTRACT_SHEET) or Rows([], []), problems
+
+
+def _sha256(stream) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -188,7 +226,6 @@ def _claim(batch: RosterImport) -> bool:
         locked.started_at, locked.rows_done = timezone.now(), 0
         cache.delete(progress_key(batch.pk))
         save_audited(locked, user=batch.owner, reason=_("Preview started"))
-    batch.refresh_from_db()
     return True
 
 
@@ -212,14 +249,22 @@ def rows_done(batch: RosterImport) -> int:
 
 def _store_rows(batch: RosterImport, plan: Plan):
     RosterRow.objects.filter(batch=batch).delete()
-    insert_rows(RosterRow, ["batch", "sheet", "row", "action", "school", "name", "id_number", "details"], [
-        (batch.pk, p.sheet, p.row, p.action, p.school_id, p.name[:100], p.id_number[:32], _json(p.details()))
+    # The details as JSON text: both databases take it for a JSON column, and most rows have none.
+    insert_rows(RosterRow, ["batch", "sheet", "row", "action", "school", "name", "id_number", "details", "readings"], (
+        (batch.pk, p.sheet, p.row, p.action, p.school_id, p.name[:100], p.id_number[:32],
+         json.dumps(details, ensure_ascii=False) if (details := p.details()) else "{}", dump_readings(p))
         for p in plan.rows
-    ])
+    ))
 
 
-def _json(value):
-    return RosterRow._meta.get_field("details").get_db_prep_save(value, connection)
+def _stored_readings(batch: RosterImport) -> tuple[list, list]:
+    """The preview's rows as the planner read them, for a commit on the same day: the file and the
+    day decide the readings; the records are read again, under locks, by the commit's decisions."""
+    staff, contracts = [], []
+    rows = RosterRow.objects.filter(batch=batch).order_by("pk").values_list("sheet", "row", "school_id", "name", "id_number", "readings")
+    for sheet, row, school_id, name, id_number, text in rows.iterator(chunk_size=5000):
+        (staff if sheet == RosterRow.Sheet.STAFF else contracts).append(load_readings(sheet, row, school_id, name, id_number, text))
+    return staff, contracts
 
 
 def run_preview(batch: RosterImport) -> RosterImport:
@@ -229,13 +274,14 @@ def run_preview(batch: RosterImport) -> RosterImport:
         staff_rows, contract_rows, problems = read_roster(batch)
         RosterImport.objects.filter(pk=batch.pk).update(rows_total=len(staff_rows) + len(contract_rows))
         plan = Plan([], [])
+        planner_day = clock.today()
         if not problems:
-            planner = Planner(batch.unit, bureau=batch.bureau, today=clock.today(), progress=_progress(batch.pk))
+            planner = Planner(batch.unit, bureau=batch.bureau, today=planner_day, progress=_progress(batch.pk))
             plan = planner.plan(staff_rows, contract_rows)
         with transaction.atomic():
             _store_rows(batch, plan)
             batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
-            batch.counts, batch.file_problems = plan.counts(), problems
+            batch.counts, batch.file_problems, batch.previewed_on = plan.counts(), problems, planner_day
             batch.rows_done = batch.rows_total
             batch.finished_at = timezone.now()
             batch.outcome = ""
@@ -245,7 +291,7 @@ def run_preview(batch: RosterImport) -> RosterImport:
         log.exception("roster preview %s failed", batch.pk)
         _fail(batch, _("The preview failed; nothing was written. Run it again, or tell the administrator if it fails again."))
     if len(batch.counts) and sum(batch.counts.values()) >= ANALYZE_AFTER_ROWS:
-        refresh_statistics([RosterRow])
+        _analyze_later(["rosters.RosterRow"])
     return RosterImport.objects.get(pk=batch.pk)
 
 
@@ -297,19 +343,26 @@ def run_commit(batch: RosterImport) -> RosterImport:
     # An atomic claim: a commit queued twice (a retried task) runs once.
     if not RosterImport.objects.filter(pk=batch.pk, state=S.COMMITTING, started_at__isnull=True).update(started_at=timezone.now()):
         return batch
-    batch.refresh_from_db()
+    # Read afresh (a protected FSM field refuses refresh_from_db).
+    batch = RosterImport.objects.select_related("owner", "unit").get(pk=batch.pk)
     if not may_import(batch.owner, batch.unit):
         _back_to_preview(batch, _("You may no longer import staff for %(unit)s; nothing was written.") % {"unit": batch.unit.name})
         return RosterImport.objects.get(pk=batch.pk)
     try:
-        staff_rows, contract_rows, problems = read_roster(batch)
-        if problems:
-            _back_to_preview(batch, _("The file can no longer be read; nothing was written."), problems=problems)
-            return RosterImport.objects.get(pk=batch.pk)
+        today = clock.today()
+        planner = Planner(batch.unit, bureau=batch.bureau, today=today, lock=True, progress=_progress(batch.pk))
+        if batch.previewed_on == today:
+            read = _stored_readings(batch)
+        else:  # a day later, dates read otherwise (a hire date no longer in the future): the file again
+            staff_rows, contract_rows, problems = read_roster(batch, vetted=not batch.file_problems)
+            if problems:
+                _back_to_preview(batch, _("The file can no longer be read; nothing was written."), problems=problems)
+                return RosterImport.objects.get(pk=batch.pk)
+            read = planner.read(staff_rows, contract_rows)
+            del staff_rows, contract_rows
         previewed = dict(batch.counts)
         with transaction.atomic():
-            planner = Planner(batch.unit, bureau=batch.bureau, today=clock.today(), lock=True, progress=_progress(batch.pk))
-            plan = planner.plan(staff_rows, contract_rows)
+            plan = planner.decide(*read)
             if plan.counts() != previewed or any(p.action == A.REFUSED for p in plan.rows):
                 # The records changed since the preview: show what the file would do now, write nothing.
                 raise _Changed(plan)
@@ -322,7 +375,7 @@ def run_commit(batch: RosterImport) -> RosterImport:
         # The file is no longer needed: what it wrote is in the records, with the file's name as their reason.
         (import_dir() / batch.stored_name).unlink(missing_ok=True)
         if written >= ANALYZE_AFTER_ROWS:
-            refresh_statistics([Person, Staff, Contract, DispatchAgreement])
+            _analyze_later(["people.Person", "people.Staff", "contracts.Contract", "contracts.DispatchAgreement"])
     except _Changed as changed:
         with transaction.atomic():
             _store_rows(batch, changed.plan)
@@ -356,54 +409,27 @@ def _back_to_preview(batch, outcome: str, *, problems=None, counts=None):
         save_audited(locked, user=batch.owner, reason=outcome)
 
 
-def _ids_in(model, where_column: str, values: list, columns: tuple) -> list[tuple]:
-    out = []
-    for chunk in _chunks(values):
-        out.extend(model.objects.filter(**{f"{where_column}__in": chunk}).values_list(*columns))
-    return out
-
-
-def _snapshot(model, ids: list[int], *, user, reason: str, history_type: str):
-    for chunk in _chunks(ids, 900):
-        snapshot_history(model, "id IN ({})".format(", ".join(["%s"] * len(chunk))), list(chunk), user=user, reason=reason,
-                         history_type=history_type)
-
-
 def write_plan(plan: Plan, batch: RosterImport) -> int:
     """Write every row the plan says to write, with history rows; returns how many rows were written."""
     user = batch.owner
     reason = _("Imported from %(file)s") % {"file": batch.file_name}
     update_reason = _("Updated from %(file)s") % {"file": batch.file_name}
-    written = 0
-    # People new to HRflow.
+    # People new to HRflow (validated: the gender is the ID's, the birth date read from it).
     new_people = [p for p in plan.staff if p.action == A.CREATE]
-    person_rows = []
-    for p in new_people:
-        identity = parse_id_number(p.id_number)
-        person = p.data["person"]
-        person_rows.append((identity.number, person["name"], identity.sex, identity.birth_date, person["phone"] or "",
-                            person["education"], bool(person["cadre"])))
-    insert_rows(Person, ["id_number", "name", "sex", "birth_date", "phone", "education", "cadre"], person_rows)
-    person_ids = dict(_ids_in(Person, "id_number", [r[0] for r in person_rows], ("id_number", "pk")))
-    _snapshot(Person, list(person_ids.values()), user=user, reason=reason, history_type="+")
-    written += len(person_rows)
+    person_ids = insert_rows_returning_ids(Person, ["id_number", "name", "sex", "birth_date", "phone", "education", "cadre"], [
+        (p.id_number, p.data["name"], p.data["gender"], p.data["birth_date"], p.data["phone"] or "", p.data["education"], bool(p.data["cadre"]))
+        for p in new_people])
+    for p, pk in zip(new_people, person_ids):
+        p.data["person_id"] = pk
+    snapshot_ids(Person, person_ids, user=user, reason=reason, history_type="+")
     # New employments: of the new people, and of people on record.
     employments = [p for p in plan.staff if p.action in (A.CREATE, A.LINK)]
-    staff_rows = []
-    for p in employments:
-        person_id = person_ids[p.id_number] if p.action == A.CREATE else p.data["person_id"]
-        p.data["person_id"] = person_id
-        staff_rows.append((person_id, p.school_id, p.data["category"], p.data["employment_type"], p.data["title"], p.data["dormitory_id"],
-                           bool(p.data["food_safety_manager"]), p.data["hired_on"], Staff.Status.ACTIVE))
-    insert_rows(Staff, ["person", "school", "post_category", "employment_type", "title", "dormitory", "food_safety_manager", "hired_on",
-                        "status"], staff_rows)
-    new_staff = {}
-    for chunk in _chunks(sorted({r[0] for r in staff_rows})):
-        current = Staff.objects.filter(person_id__in=chunk).exclude(status=Staff.Status.LEFT)
-        new_staff.update({(person_id, school_id): pk for person_id, school_id, pk in current.values_list("person_id", "school_id", "pk")})
-    created_staff = [new_staff[(r[0], r[1])] for r in staff_rows]
-    _snapshot(Staff, created_staff, user=user, reason=reason, history_type="+")
-    written += len(staff_rows)
+    staff_ids = insert_rows_returning_ids(Staff, ["person", "school", "post_category", "employment_type", "title", "dormitory",
+                                                  "food_safety_manager", "hired_on", "status"], [
+        (p.data["person_id"], p.school_id, p.data["category"], p.data["employment_type"], p.data["title"], p.data["dormitory_id"],
+         bool(p.data["food_safety_manager"]), p.data["hired_on"], Staff.Status.ACTIVE) for p in employments])
+    snapshot_ids(Staff, staff_ids, user=user, reason=reason, history_type="+")
+    new_staff = {(p.school_id, p.id_number): pk for p, pk in zip(employments, staff_ids)}
     # Updates of employments and of records the school alone holds.
     updated_staff, updated_people = [], []
     for p in plan.staff:
@@ -415,51 +441,31 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
         if p.data["person_changes"]:
             Person.objects.filter(pk=p.data["person_id"]).update(**p.data["person_changes"])
             updated_people.append(p.data["person_id"])
-    _snapshot(Staff, updated_staff, user=user, reason=update_reason, history_type="~")
-    _snapshot(Person, updated_people, user=user, reason=update_reason, history_type="~")
-    written += len(updated_staff) + len(updated_people)
-    # Contracts and dispatch agreements.
-    key_to_staff = {}
-    for p in plan.staff:
-        if p.action in (A.CREATE, A.LINK):
-            key_to_staff[(p.school_id, p.id_number)] = new_staff[(p.data["person_id"], p.school_id)]
+    snapshot_ids(Staff, updated_staff, user=user, reason=update_reason)
+    snapshot_ids(Person, updated_people, user=user, reason=update_reason)
+    # Contracts and dispatch agreements, of employments on record or just created.
+    posts = {value: str(label) for value, label in PostCategoryChoices.choices}
     contract_rows, agreement_rows = [], []
     for p in plan.contracts:
         if p.action != A.ADD:
             continue
         d = p.data
-        staff_id = d["staff_id"] or key_to_staff[d["staff_key"]]
+        staff_id = d["staff_id"] or new_staff[d["staff_key"]]
         if d["kind"] == DISPATCH:
             agreement_rows.append((staff_id, d["agency"], "", d["post_nature"], d["starts_on"], d["ends_on"]))
         else:
-            contract_rows.append((staff_id, d["kind"], str(PostCategoryChoices(d["category"]).label), d["starts_on"], d["term_months"],
-                                  d["ends_on"], False, d["first_employment"], d["probation_months"], d["probation_ends_on"], d["agreed_pay"],
+            contract_rows.append((staff_id, d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False,
+                                  d["first_employment"], d["probation_months"], d["probation_ends_on"], d["agreed_pay"],
                                   d["probation_pay"] if d["probation_months"] else None, "", "", "", "", d["state"]))
-    before = _max_id(Contract)
-    insert_rows(Contract, ["staff", "kind", "post", "starts_on", "term_months", "ends_on", "task_based", "first_employment", "probation_months",
-                           "probation_ends_on", "agreed_pay", "probation_pay", "evaluation_method", "term_grade", "term_grade_note",
-                           "end_reason", "state"], contract_rows)
-    contract_ids = _new_ids(Contract, before, [r[0] for r in contract_rows])
-    _snapshot(Contract, contract_ids, user=user, reason=reason, history_type="+")
-    before = _max_id(DispatchAgreement)
-    insert_rows(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"], agreement_rows)
-    agreement_ids = _new_ids(DispatchAgreement, before, [r[0] for r in agreement_rows])
-    _snapshot(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
-    written += len(contract_rows) + len(agreement_rows)
-    return written
-
-
-def _max_id(model) -> int:
-    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _new_ids(model, before: int, staff_ids: list[int]) -> list[int]:
-    """The rows this commit inserted for `staff_ids`: their staff rows are locked by the insert's
-    employments or by this transaction, so no one else adds to them meanwhile."""
-    ids = []
-    for chunk in _chunks(sorted(set(staff_ids))):
-        ids.extend(model.objects.filter(pk__gt=before, staff_id__in=chunk).values_list("pk", flat=True))
-    return ids
+    contract_ids = insert_rows_returning_ids(Contract, [
+        "staff", "kind", "post", "starts_on", "term_months", "ends_on", "task_based", "first_employment", "probation_months",
+        "probation_ends_on", "agreed_pay", "probation_pay", "evaluation_method", "term_grade", "term_grade_note", "end_reason", "state",
+    ], contract_rows)
+    snapshot_ids(Contract, contract_ids, user=user, reason=reason, history_type="+")
+    agreement_ids = insert_rows_returning_ids(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"],
+                                              agreement_rows)
+    snapshot_ids(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
+    return len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people) + len(contract_ids) + len(agreement_ids)
 
 
 def roster_discard(*, batch: RosterImport, user) -> RosterImport:

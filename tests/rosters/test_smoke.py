@@ -26,3 +26,31 @@ def test_school_roster_round(db, today, user, school, upload, commit):
     assert contract.state == "active" and staff.history.count() == 1 and "名单.xlsx" in staff.history.first().history_change_reason
     again = upload(hr, school.unit, roster_file([staff_row()], [contract_row()]))
     assert again.counts == {"staff:unchanged": 1, "contract:unchanged": 1}, again.counts
+
+
+def test_a_commit_on_a_later_day_reads_the_file_again(db, today, user, school, upload, commit):
+    """The preview's readings serve a commit on the same day; a day later the dates read otherwise
+    (a hire date no longer in the future), so the file is read and checked again."""
+    from datetime import timedelta
+
+    hr = user("hr")
+    batch = upload(hr, school.unit, roster_file([staff_row()], [contract_row()]))
+    assert batch.previewed_on == today.value and batch.can_commit
+    today.set(today.value + timedelta(days=1))
+    batch = commit(batch, hr)
+    assert batch.state == "committed", batch.outcome
+    assert Staff.objects.filter(person__id_number=WANG, school=school).count() == 1
+
+
+def test_a_commit_a_day_later_sees_a_new_contract_end(db, today, user, school, upload, commit):
+    """A contract that ends today is current at the preview and ended the day after: the commit a
+    day later reads it again, refuses it, and writes nothing."""
+    from datetime import timedelta
+
+    hr = user("hr")
+    batch = upload(hr, school.unit, roster_file([staff_row()], [contract_row(ends_on=today.value.isoformat())]))
+    assert batch.can_commit, batch.counts
+    today.set(today.value + timedelta(days=1))
+    batch = commit(batch, hr)
+    assert batch.state == "previewed" and batch.counts.get("contract:refused") == 1, (batch.state, batch.counts)
+    assert not Person.objects.filter(id_number=WANG).exists()
