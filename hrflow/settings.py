@@ -222,6 +222,7 @@ HRFLOW = {
     "ROSTER_UPLOAD_MAX_BYTES": int(os.environ.get("HRFLOW_ROSTER_UPLOAD_MAX_BYTES", str(64 * 2**20))),
     "ROSTER_JOBS_IN_THREAD": not TESTING,
     "ROSTER_STALE_MINUTES": int(os.environ.get("HRFLOW_ROSTER_STALE_MINUTES", "120")),
+    "ROSTER_KEEP_DAYS": int(os.environ.get("HRFLOW_ROSTER_KEEP_DAYS", "7")),
     # 聘期管理: a fixed-term contract comes up for renewal this many days before it ends (also the
     # reminder for a dispatch agreement's end).
     "RENEWAL_NOTICE_DAYS": int(os.environ.get("HRFLOW_RENEWAL_NOTICE_DAYS", "60")),

@@ -50,26 +50,29 @@ def insert_rows(model, fields: list[str], rows) -> int:
     return len(rows)
 
 
-def insert_rows_returning_ids(model, fields: list[str], rows: list[tuple]) -> list[int]:
-    """insert_rows, and the new rows' ids in the order of `rows`.
+def insert_rows_returning_ids(model, fields: list[str], rows, count: int) -> list[int]:
+    """insert_rows of `count` rows (any iterable, a generator too), and their ids in order.
 
     PostgreSQL: the ids are drawn from the table's sequence first and copied with the rows. SQLite:
     the rows are inserted in one executemany while this transaction holds the database's write
     lock, so they take consecutive rowids ending at last_insert_rowid()."""
-    if not rows:
+    if not count:
         return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [model._meta.db_table, len(rows)])
+                           [model._meta.db_table, count])
             ids = [row[0] for row in cursor.fetchall()]
-        insert_rows(model, ["id", *fields], ((pk, *row) for pk, row in zip(ids, rows)))
-        return ids
-    insert_rows(model, fields, rows)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
-    return list(range(last - len(rows) + 1, last + 1))
+        written = insert_rows(model, ["id", *fields], ((pk, *row) for pk, row in zip(ids, rows)))
+    else:
+        written = insert_rows(model, fields, rows)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_insert_rowid()")
+            last = cursor.fetchone()[0]
+        ids = list(range(last - count + 1, last + 1))
+    if written != count:
+        raise ValueError(f"{written} rows written, {count} announced")
+    return ids
 
 
 def snapshot_ids(model, ids: list[int], *, user, reason: str, history_type: str = "~") -> int:

@@ -39,7 +39,7 @@ class RefuseNulQueryMiddleware:
 
     def __call__(self, request):
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            return render(request, "400.html", status=400)
+            return render(request, "400.html", {"nul": True}, status=400)
         return self.get_response(request)
 
 

@@ -189,7 +189,7 @@ def read_upload(stream, *, columns: int, max_rows: int, max_bytes: int | None = 
 
 
 def read_sheets(stream, specs: dict[str, tuple[int, int]], *, max_bytes: int | None = None,
-                engine: str = "auto", vetted: bool = False) -> dict[str, list[tuple]]:
+                engine: str = "auto", vetted: bool = False, lazy: bool = False):
     """The sheets of an uploaded xlsx named in `specs` ({name: (columns, max_rows)}): for each one
     the workbook has, its header row and at most `max_rows` data rows, each a tuple of `columns`
     values. A sheet named in `specs` that the workbook lacks is not in the result. Every named
@@ -226,12 +226,35 @@ def read_sheets(stream, specs: dict[str, tuple[int, int]], *, max_bytes: int | N
         cap = sum(4 * (max_rows + 1) * columns for columns, max_rows in specs.values()) + 100_000
         targets = _vet(data, limit, named, element_cap=cap)
         calamine = all(target.calamine_reads_it() for target in targets)
-    if engine != "openpyxl" and calamine:
-        if engine == "calamine" or _calamine_installed():
-            rows = _read_calamine(data, targets)
-            if rows is not None:
-                return rows
+    calamine = engine != "openpyxl" and calamine and (engine == "calamine" or _calamine_installed())
+    if lazy:
+        return LazySheets(data, targets, calamine)
+    if calamine:
+        rows = _read_calamine(data, targets)
+        if rows is not None:
+            return rows
     return _read_openpyxl(data, targets, plain=True)
+
+
+class LazySheets:
+    """read_sheets(lazy=True): the file checked, each sheet read when asked for. A caller that
+    plans one sheet before it reads the next holds one sheet's cells at a time, not the
+    workbook's (calamine builds a whole sheet in memory)."""
+
+    def __init__(self, data: bytes, targets: list, calamine: bool):
+        self._data, self._targets, self._calamine = data, {t.name: t for t in targets}, calamine
+
+    def __contains__(self, name) -> bool:
+        return name in self._targets
+
+    def load(self, name: str) -> list[tuple]:
+        """The sheet's rows, as read_sheets returns them; each call reads the sheet again."""
+        target = self._targets[name]
+        if self._calamine:
+            rows = _read_calamine(self._data, [target])
+            if rows is not None:
+                return rows[name]
+        return _read_openpyxl(self._data, [target], plain=True)[name]
 
 
 def _calamine_installed() -> bool:

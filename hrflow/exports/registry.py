@@ -34,6 +34,12 @@ class ExportKind:
     def sheets(self, user, params):
         raise NotImplementedError
 
+    def setup_sheet(self, writer, sheet, title: str, params):
+        """Column widths and formats of a sheet before its rows are written (hrflow.core.xlsx.Writer)."""
+
+    def finish(self, writer, params):
+        """Sheets of notes after the data, e.g. a template's help sheet."""
+
 
 KINDS: dict[str, ExportKind] = {}
 

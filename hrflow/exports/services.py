@@ -126,9 +126,11 @@ def run_export(job_id: int) -> ExportJob | None:
                 raise PermissionDenied
             with Writer(str(path), constant_memory=True) as book:
                 for title, headers, rows in export.sheets(job.owner, job.params):
-                    written, stopped = _write_sheet(book, title, headers, rows, written=written, limit=limit, job_id=job.pk)
+                    written, stopped = _write_sheet(book, title, headers, rows, written=written, limit=limit, job_id=job.pk,
+                                                    setup=lambda book, sheet, title: export.setup_sheet(book, sheet, title, job.params))
                     if stopped:
                         break
+                export.finish(book, job.params)
     except Exception as error:  # a failed export says so; the worker goes on with the next job
         path.unlink(missing_ok=True)
         log.exception("export %s failed", job.pk)
@@ -143,7 +145,7 @@ def run_export(job_id: int) -> ExportJob | None:
     return ExportJob.objects.get(pk=job.pk)
 
 
-def _write_sheet(book, title, headers, rows, *, written: int, limit: int, job_id: int) -> tuple[int, bool]:
+def _write_sheet(book, title, headers, rows, *, written: int, limit: int, job_id: int, setup=None) -> tuple[int, bool]:
     """Rows into a sheet, going on in "title (2)", … past Excel's row limit, with the job's progress
     saved as it goes. Returns the rows written so far and whether the row limit stopped the export."""
     sheet, line, part = None, 0, 0
@@ -151,6 +153,8 @@ def _write_sheet(book, title, headers, rows, *, written: int, limit: int, job_id
         if sheet is None or line == SHEET_ROWS:
             part += 1
             sheet = book.sheet(title if part == 1 else f"{title} ({part})")
+            if setup:
+                setup(book, sheet, title)
             book.header(sheet, headers)
             line = 0
         if limit and written >= limit:
@@ -164,7 +168,10 @@ def _write_sheet(book, title, headers, rows, *, written: int, limit: int, job_id
         if written % PROGRESS_EVERY == 0:
             ExportJob.objects.filter(pk=job_id).update(rows_written=written)
     if sheet is None:  # no rows: the sheet still says what it would hold
-        book.header(book.sheet(title), headers)
+        sheet = book.sheet(title)
+        if setup:
+            setup(book, sheet, title)
+        book.header(sheet, headers)
     return written, False
 
 

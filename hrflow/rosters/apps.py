@@ -9,11 +9,13 @@ class RostersConfig(AppConfig):
 
     def ready(self):
         from hrflow.core.audited import paths_q, register
+        from hrflow.notifications import daily
 
-        from . import exports  # noqa: F401 (registers the roster export)
+        from . import exports, jobs  # noqa: F401 (exports registers the roster export)
         from .models import RosterImport
 
         register(RosterImport, paths_q("unit__path"), describe=_describe_imports)
+        daily.register("rosters", jobs.daily)
 
 
 def _describe_imports(records):

@@ -15,6 +15,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 FIRST_YEAR = 1900
 MAX_PAY = Decimal("1000000")  # a month's pay above a million yuan is a typing error
 MAX_MONTHS = 120
+_DAYS: dict = {}
 
 
 def empty(value) -> bool:
@@ -25,7 +26,13 @@ def read_date(value) -> tuple[date | None, str | None]:
     if empty(value):
         return None, None
     if isinstance(value, datetime):
-        value = value.date()
+        # One object per day: a province's file repeats its hire and start dates by the thousand.
+        day = _DAYS.get(value)
+        if day is None:
+            day = value.date()
+            if len(_DAYS) < 100_000:
+                _DAYS[value] = day
+        value = day
     if isinstance(value, date):
         if value.year < FIRST_YEAR:
             return None, _("The date %(value)s is before 1900.") % {"value": value.isoformat()}
@@ -83,12 +90,12 @@ def read_money(value) -> tuple[Decimal | None, str | None]:
         return None, _("“%(value)s” is not an amount: write it in yuan, e.g. 3500 or 3500.50.") % {"value": cell_text(value)[:40]}
     if not amount.is_finite():
         return None, _("Write an amount in yuan, e.g. 3500 or 3500.50.")
+    if amount <= 0 or amount > MAX_PAY:  # before rounding: 1e308 has no fen to round to
+        return None, _("A monthly pay of %(value)s yuan is not plausible.") % {"value": cell_text(value)[:40]}
     if isinstance(value, float):
         amount = amount.quantize(Decimal("0.001"))  # a float cell carries binary noise beyond the fen
     if amount != amount.quantize(Decimal("0.01")):
         return None, _("An amount has at most two decimals (fen).")
-    if amount <= 0 or amount > MAX_PAY:
-        return None, _("A monthly pay of %(value)s yuan is not plausible.") % {"value": cell_text(value)[:40]}
     return amount.quantize(Decimal("0.01")), None
 
 

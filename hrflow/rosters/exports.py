@@ -21,6 +21,7 @@ from .columns import (
     CATEGORY_VALUES, CERTIFICATE_WORDS, CONTRACT_SHEET, EDUCATION_WORDS, EMPLOYMENT_VALUES, KIND_VALUES, NATURE_VALUES, STAFF_SHEET, contract_columns, label_of,
     staff_columns,
 )
+from .template import Layout
 
 CHUNK = 2000
 
@@ -49,6 +50,16 @@ class StaffRosterExport(ExportKind):
 
     def describe(self, params):
         return _("%(title)s · %(area)s") % {"title": self.title, "area": params.get("unit_name", "")}
+
+    def setup_sheet(self, writer, sheet, title, params):
+        unit = OrgUnit.objects.filter(pk=params["unit"]).first()
+        if unit is not None:
+            Layout(unit).setup(writer, sheet, title)
+
+    def finish(self, writer, params):
+        unit = OrgUnit.objects.filter(pk=params["unit"]).first()
+        if unit is not None:
+            Layout(unit).finish(writer)
 
     def _unit(self, user, params):
         from .services import may_import

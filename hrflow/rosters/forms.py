@@ -7,8 +7,9 @@ from .models import RosterRow
 
 
 class UploadForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("For"), coerce=int, help_text=_(
-        "A school's roster has no school column; a county's or city's roster names the school on every row."))
+    unit = forms.TypedChoiceField(label=_("School or area"), coerce=int, help_text=_(
+        "A school's roster has no school column; a county's or city's roster names the school on every row."),
+        error_messages={"invalid_choice": _("Choose one of the schools or areas you import staff for.")})
     file = forms.FileField(label=_("Roster (xlsx)"), max_length=200)
 
     def __init__(self, *args, units, **kwargs):

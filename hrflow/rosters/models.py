@@ -22,13 +22,13 @@ class RosterImport(ConcurrentTransitionMixin, models.Model):
         PREVIEWED = "previewed", _("Preview ready")
         COMMITTING = "committing", _("Import under way")
         COMMITTED = "committed", _("Imported")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("The job failed")
         DISCARDED = "discarded", _("Discarded")
 
     RUNNING = (State.QUEUED, State.PREVIEWING, State.COMMITTING)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="roster_imports")
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("for"), on_delete=models.PROTECT, related_name="roster_imports")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("school or area"), on_delete=models.PROTECT, related_name="roster_imports")
     bureau = models.BooleanField(_("bureau roster (with a school column)"), default=False)
     file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(_("file checksum"), max_length=64)
@@ -77,6 +77,11 @@ class RosterImport(ConcurrentTransitionMixin, models.Model):
     @property
     def refused(self) -> int:
         return sum(v for k, v in self.counts.items() if k.endswith(":refused"))
+
+    @property
+    def writes(self) -> bool:
+        """Whether the commit would write anything: rows that are not all unchanged or refused."""
+        return any(n for key, n in self.counts.items() if not key.endswith((":unchanged", ":refused")))
 
     @property
     def can_commit(self) -> bool:

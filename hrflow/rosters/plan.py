@@ -14,6 +14,7 @@ commit's transaction, so what is written is what the rules say at that moment.
 """
 
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hrflow.contracts.models import Contract, DispatchAgreement
 from hrflow.contracts.services import KIND_BY_EMPLOYMENT, MAX_TERM_MONTHS
@@ -42,6 +44,7 @@ from .columns import CATEGORY_VALUES, CERTIFICATE_ALIASES, CERTIFICATE_WORDS, DI
 from .models import RosterRow
 
 A = RosterRow.Action
+log = logging.getLogger(__name__)
 TITLE_MAX = 100
 AGENCY_MAX = 200
 # Contract and agreement states that hold a term: a new one may not overlap them.
@@ -115,8 +118,12 @@ class Rows:
         return len(self.rows)
 
     def __iter__(self):
-        fields = self.fields
-        for number, values in self.rows:
+        """Each row once, as {field: value}; a row read is let go, so a province's cells and the
+        plans made of them are not all held at once."""
+        fields, rows = self.fields, self.rows
+        for index in range(len(rows)):
+            number, values = rows[index]
+            rows[index] = None
             yield number, dict(zip(fields, values))
 
 
@@ -249,6 +256,7 @@ class Planner:
         self.today = today
         self.lock = lock
         self.progress = progress or (lambda done: None)
+        self.done = 0
         self.staff_headers = {f: h for h, f in staff_columns(bureau)}
         self.contract_headers = {f: h for h, f in contract_columns(bureau)}
         self.certificate_kinds = _certificate_kinds()
@@ -447,6 +455,8 @@ class Planner:
             data["post_nature"] = plan.take(h["post_nature"], cells.read_choice(cell.get("post_nature"), NATURE_VALUES))
             if data["ends_on"] is None and not plan.refused_in(h["ends_on"]):
                 plan.refuse(h["ends_on"], _("A dispatch agreement states its end date."))
+            if any(not cells.empty(cell.get(name)) for name in ("probation_months", "agreed_pay", "probation_pay")):
+                plan.note(_("A dispatch agreement records no pay or probation (the agency employs the person): those columns are not imported."))
         elif data["kind"] is not None:
             for name in ("agency", "post_nature"):
                 if not cells.empty(cell.get(name)):
@@ -465,6 +475,12 @@ class Planner:
                 data["term_months"] = None
         plan.data = data
         return plan
+
+    @staticmethod
+    def _term(value) -> str:
+        if value is None:
+            return "—"
+        return value.isoformat() if isinstance(value, date) else str(value)
 
     @staticmethod
     def _term_months(start: date, end: date) -> int:
@@ -576,13 +592,16 @@ class Planner:
                 plan.action = A.REFUSED
                 return
             if other["starts_on"] == data["starts_on"] and other["kind"] == data["kind"] and other["state"] != Contract.State.ENDED:
-                same = (other["ends_on"] == end and other["probation_months"] == data["probation_months"]
-                        and other["agreed_pay"] == data["agreed_pay"]
-                        and (other["probation_pay"] == data["probation_pay"] or not data["probation_months"]))
-                if same:
+                differ = [(h[name], self._term(other[name]), self._term(data[name])) for name in ("ends_on", "probation_months", "agreed_pay")
+                          if other[name] != data[name]]
+                if data["probation_months"] and other["probation_pay"] != data["probation_pay"]:
+                    differ.append((h["probation_pay"], self._term(other["probation_pay"]), self._term(data["probation_pay"])))
+                if not differ:
                     plan.action = A.UNCHANGED
                 else:
-                    plan.refuse(h["starts_on"], _("A contract from this date is on record with other terms; correct it on the contract's page."))
+                    plan.refuse(h["starts_on"], _("A contract from this date is on record with other terms (%(terms)s); a signed "
+                                                  "contract is corrected on its page, not by a file.") % {
+                        "terms": pgettext("list separator", ", ").join(f"{column} {before} → {after}" for column, before, after in differ)})
                     plan.action = A.REFUSED
                 return
             if other["state"] in HOLDING_TERM and (other["ends_on"] is None or other["ends_on"] >= data["starts_on"]) and (end is None or other["starts_on"] <= end):
@@ -624,19 +643,22 @@ class Planner:
 
     # --- the whole file ------------------------------------------------------------------
 
-    def plan(self, staff_rows, contract_rows) -> Plan:
-        return self.decide(*self.read(staff_rows, contract_rows))
-
-    def read(self, staff_rows, contract_rows) -> tuple[list[RowPlan], list[RowPlan]]:
-        """The cells of every row, read and checked: what depends on the file and the day alone."""
-        staff, contracts, done = [], [], 0
-        for rows, read, out in ((staff_rows, self.read_staff, staff), (contract_rows, self.read_contract, contracts)):
-            for number, cell in rows:
-                out.append(read(number, cell))
-                done += 1
-                if done % 5000 == 0:
-                    self.progress(done)
-        return staff, contracts
+    def read_rows(self, rows, sheet: str) -> list[RowPlan]:
+        """The cells of every row of a sheet, read and checked: what depends on the file and the day alone."""
+        read = self.read_staff if sheet == "staff" else self.read_contract
+        out = []
+        for number, cell in rows:
+            try:
+                plan = read(number, cell)
+            except Exception:  # one row HRflow cannot read is refused; the others are planned
+                log.exception("roster row %s of sheet %s could not be read", number, sheet)
+                plan = RowPlan(sheet, number, data={})
+                plan.refuse("", _("HRflow could not read this row; check its cells against the help sheet."))
+            out.append(plan)
+            self.done += 1
+            if self.done % 5000 == 0:
+                self.progress(self.done)
+        return out
 
     def decide(self, staff: list[RowPlan], contracts: list[RowPlan]) -> Plan:
         """What each row does, against the records as they are now."""
@@ -661,9 +683,10 @@ class Planner:
         seen = {}
         for plan in contracts:
             self.decide_contract(plan, by_key, records, seen)
+        in_file = {(plan.school_id, plan.id_number) for plan in contracts}
         for plan in staff:
             if plan.action == A.CREATE and plan.data["employment_type"] in KIND_BY_EMPLOYMENT \
-                    and (plan.school_id, plan.id_number) not in seen:
+                    and (plan.school_id, plan.id_number) not in in_file:
                 plan.note(_("No contract for this person in the file: draft it from the staff page after the import."))
         self.progress(len(staff) + len(contracts))
         return Plan(staff, contracts)
@@ -686,12 +709,23 @@ def dump_readings(plan: RowPlan) -> str:
     return json.dumps([data.get(k) for k in READ_KEYS[plan.sheet]], default=str, ensure_ascii=False)
 
 
-def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, text: str) -> RowPlan:
+UNIQUE_KEYS = {"name", "phone", "hire_problem"}  # values nearly every row has its own
+
+
+def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, text: str, shared: dict) -> RowPlan:
+    """A row of the preview as the planner read it. `shared` holds one object per repeated value
+    (a category, a date, an amount) across the rows: a province's 400,000 rows would otherwise each
+    carry their own copies."""
     data = {}
     for key, value in zip(READ_KEYS[sheet], json.loads(text)):
-        if value is not None and key in DATE_KEYS:
-            value = date.fromisoformat(value)
-        elif value is not None and key in MONEY_KEYS:
-            value = Decimal(value)
-        data[key] = value
+        if value is None or key in UNIQUE_KEYS:
+            data[key] = value
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        found = shared.get((key, value))
+        if found is None:
+            found = date.fromisoformat(value) if key in DATE_KEYS else Decimal(value) if key in MONEY_KEYS else value
+            shared[(key, value)] = found
+        data[key] = found
     return RowPlan(sheet, row, school_id=school_id, name=name, id_number=id_number, data=data)

@@ -158,48 +158,63 @@ def run_step(batch_id: int, step: str):
 
 # --- reading the file --------------------------------------------------------------------------
 
-def read_roster(batch: RosterImport, *, vetted: bool = False) -> tuple[Rows, Rows, list]:
-    """(staff rows, contract rows, file problems). `vetted`: the commit reads the file its preview
-    checked (the same checksum) and skips the checks the preview ran on it."""
+def read_roster(batch: RosterImport, planner: Planner, *, vetted: bool = False) -> tuple[list, list, list]:
+    """The file's rows read and checked by `planner` (the cells only; the records are the decision's):
+    (staff rows, contract rows, file problems). The staff sheet is read and planned before the
+    contracts sheet is read, so a province's file holds one sheet's cells at a time. `vetted`: the
+    commit reads the file its preview checked (the same checksum) and skips the checks it passed."""
     specs = {STAFF_SHEET: staff_columns(batch.bureau), CONTRACT_SHEET: contract_columns(batch.bureau)}
+    planned, problems, total = {STAFF_SHEET: [], CONTRACT_SHEET: []}, [], 0
     try:
-        path = import_dir() / batch.stored_name
-        with open(path, "rb") as stream:
+        with open(import_dir() / batch.stored_name, "rb") as stream:
             vetted = vetted and _sha256(stream) == batch.file_sha256
             sheets = read_sheets(stream, {name: (len(columns), MAX_ROWS) for name, columns in specs.items()}, max_bytes=max_bytes(),
-                                 vetted=vetted)
+                                 vetted=vetted, lazy=True)
+        if STAFF_SHEET not in sheets and CONTRACT_SHEET not in sheets:
+            problems.append({"row": 0, "column": "", "message": _(
+                "The workbook has neither a sheet “%(staff)s” nor a sheet “%(contracts)s”: use the template.")
+                % {"staff": STAFF_SHEET, "contracts": CONTRACT_SHEET}})
+        for name, columns in specs.items():
+            if name not in sheets or problems:
+                continue
+            rows = sheets.load(name)
+            problem = _header_problem(batch, name, columns, rows[0] if rows else ())
+            if problem:
+                problems.append(problem)
+                continue
+            fields = [f for _h, f in columns]
+            data = Rows(fields, [(number, rows[number - 1]) for number in range(2, len(rows) + 1) if not _blank(rows[number - 1])])
+            del rows
+            total += len(data)
+            RosterImport.objects.filter(pk=batch.pk).update(rows_total=total)
+            planned[name] = planner.read_rows(data, "staff" if name == STAFF_SHEET else "contract")
     except FileNotFoundError:
-        return Rows([], []), Rows([], []), [{"row": 0, "column": "", "message": _("The uploaded file is no longer kept; upload it again.")}]
+        problems = [{"row": 0, "column": "", "message": _("The uploaded file is no longer kept; upload it again.")}]
     except FormulaCells as refused:
         columns = specs.get(refused.sheet) or []
-        return Rows([], []), Rows([], []), [{"row": row, "column": f"{refused.sheet} · {columns[col - 1][0] if col <= len(columns) else col}",
-                         "message": _("The cell holds a formula; type the value itself.")} for row, col in refused.cells]
+        problems = [{"row": row, "column": f"{refused.sheet} · {columns[col - 1][0] if col <= len(columns) else col}",
+                     "message": _("The cell holds a formula; type the value itself.")} for row, col in refused.cells]
     except UploadRefused as refused:
-        return Rows([], []), Rows([], []), [{"row": refused.row, "column": "", "message": refused.message}]
-    problems = []
-    if STAFF_SHEET not in sheets and CONTRACT_SHEET not in sheets:
-        problems.append({"row": 0, "column": "", "message": _("The workbook has neither a sheet “%(staff)s” nor a sheet “%(contracts)s”: use the template.")
-                         % {"staff": STAFF_SHEET, "contracts": CONTRACT_SHEET}})
-    out = {}
-    for name, columns in specs.items():
-        rows = sheets.get(name) or []
-        if name in sheets:
-            header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else ())]
-            expected = [h for h, _f in columns]
-            if header != expected:
-                hint = "" if batch.bureau or header[:1] != ["学校"] else _(" This looks like a bureau's roster: choose the county or city when you upload it.")
-                if batch.bureau and header[:1] != ["学校"]:
-                    hint = _(" A bureau's roster begins with the school column: download the bureau template.")
-                problems.append({"row": 1, "column": name, "message": _("The header row of the sheet “%(sheet)s” differs from the template: %(expected)s.")
-                                 % {"sheet": name, "expected": "、".join(expected)} + hint})
-                continue
-        # The planner reads each row as {field: value} while it plans it; the rows stay tuples (a
-        # province's 400,000 dicts would double the preview's memory).
-        fields = [f for _h, f in columns]
-        out[name] = Rows(fields, [(number, rows[number - 1]) for number in range(2, len(rows) + 1) if not _blank(rows[number - 1])])
-    if not problems and not out.get(STAFF_SHEET) and not out.get(CONTRACT_SHEET):
+        problems = [{"row": refused.row, "column": "", "message": refused.message}]
+    if not problems and not total:
         problems.append({"row": 0, "column": "", "message": _("The file has no rows to import.")})
-    return out.get(STAFF_SHEET) or Rows([], []), out.get(CONTRACT_SHEET) or Rows([], []), problems
+    if problems:
+        return [], [], problems
+    return planned[STAFF_SHEET], planned[CONTRACT_SHEET], []
+
+
+def _header_problem(batch, name: str, columns, first_row) -> dict | None:
+    header = [str(v).strip() if v is not None else "" for v in first_row]
+    expected = [h for h, _f in columns]
+    if header == expected:
+        return None
+    hint = ""
+    if not batch.bureau and header[:1] == ["学校"]:
+        hint = _(" This looks like a bureau's roster: choose the county or city when you upload it.")
+    elif batch.bureau and header[:1] != ["学校"]:
+        hint = _(" A bureau's roster begins with the school column: download the bureau template.")
+    return {"row": 1, "column": name, "message": _("The header row of the sheet “%(sheet)s” differs from the template: %(expected)s.")
+            % {"sheet": name, "expected": "、".join(expected)} + hint}
 
 
 def _sha256(stream) -> str:
@@ -260,10 +275,10 @@ def _store_rows(batch: RosterImport, plan: Plan):
 def _stored_readings(batch: RosterImport) -> tuple[list, list]:
     """The preview's rows as the planner read them, for a commit on the same day: the file and the
     day decide the readings; the records are read again, under locks, by the commit's decisions."""
-    staff, contracts = [], []
+    staff, contracts, shared = [], [], {}
     rows = RosterRow.objects.filter(batch=batch).order_by("pk").values_list("sheet", "row", "school_id", "name", "id_number", "readings")
     for sheet, row, school_id, name, id_number, text in rows.iterator(chunk_size=5000):
-        (staff if sheet == RosterRow.Sheet.STAFF else contracts).append(load_readings(sheet, row, school_id, name, id_number, text))
+        (staff if sheet == RosterRow.Sheet.STAFF else contracts).append(load_readings(sheet, row, school_id, name, id_number, text, shared))
     return staff, contracts
 
 
@@ -271,13 +286,11 @@ def run_preview(batch: RosterImport) -> RosterImport:
     if not _claim(batch):
         return batch
     try:
-        staff_rows, contract_rows, problems = read_roster(batch)
-        RosterImport.objects.filter(pk=batch.pk).update(rows_total=len(staff_rows) + len(contract_rows))
-        plan = Plan([], [])
         planner_day = clock.today()
-        if not problems:
-            planner = Planner(batch.unit, bureau=batch.bureau, today=planner_day, progress=_progress(batch.pk))
-            plan = planner.plan(staff_rows, contract_rows)
+        planner = Planner(batch.unit, bureau=batch.bureau, today=planner_day, progress=_progress(batch.pk))
+        staff, contracts, problems = read_roster(batch, planner)
+        plan = Plan([], []) if problems else planner.decide(staff, contracts)
+        del staff, contracts
         with transaction.atomic():
             _store_rows(batch, plan)
             batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
@@ -287,6 +300,8 @@ def run_preview(batch: RosterImport) -> RosterImport:
             batch.outcome = ""
             batch.finish_preview()
             save_audited(batch, user=batch.owner, reason=_("Preview: %(summary)s") % {"summary": summary(batch)})
+        if problems:  # a file refused whole is never committed: it is not kept
+            (import_dir() / batch.stored_name).unlink(missing_ok=True)
     except Exception:  # the job says it failed and can be run again; the server log has the rest
         log.exception("roster preview %s failed", batch.pk)
         _fail(batch, _("The preview failed; nothing was written. Run it again, or tell the administrator if it fails again."))
@@ -354,12 +369,10 @@ def run_commit(batch: RosterImport) -> RosterImport:
         if batch.previewed_on == today:
             read = _stored_readings(batch)
         else:  # a day later, dates read otherwise (a hire date no longer in the future): the file again
-            staff_rows, contract_rows, problems = read_roster(batch, vetted=not batch.file_problems)
+            *read, problems = read_roster(batch, planner, vetted=not batch.file_problems)
             if problems:
                 _back_to_preview(batch, _("The file can no longer be read; nothing was written."), problems=problems)
                 return RosterImport.objects.get(pk=batch.pk)
-            read = planner.read(staff_rows, contract_rows)
-            del staff_rows, contract_rows
         previewed = dict(batch.counts)
         with transaction.atomic():
             plan = planner.decide(*read)
@@ -416,18 +429,18 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
     update_reason = _("Updated from %(file)s") % {"file": batch.file_name}
     # People new to HRflow (validated: the gender is the ID's, the birth date read from it).
     new_people = [p for p in plan.staff if p.action == A.CREATE]
-    person_ids = insert_rows_returning_ids(Person, ["id_number", "name", "sex", "birth_date", "phone", "education", "cadre"], [
+    person_ids = insert_rows_returning_ids(Person, ["id_number", "name", "sex", "birth_date", "phone", "education", "cadre"], (
         (p.id_number, p.data["name"], p.data["gender"], p.data["birth_date"], p.data["phone"] or "", p.data["education"], bool(p.data["cadre"]))
-        for p in new_people])
+        for p in new_people), len(new_people))
     for p, pk in zip(new_people, person_ids):
         p.data["person_id"] = pk
     snapshot_ids(Person, person_ids, user=user, reason=reason, history_type="+")
     # New employments: of the new people, and of people on record.
     employments = [p for p in plan.staff if p.action in (A.CREATE, A.LINK)]
     staff_ids = insert_rows_returning_ids(Staff, ["person", "school", "post_category", "employment_type", "title", "dormitory",
-                                                  "food_safety_manager", "hired_on", "status"], [
+                                                  "food_safety_manager", "hired_on", "status"], (
         (p.data["person_id"], p.school_id, p.data["category"], p.data["employment_type"], p.data["title"], p.data["dormitory_id"],
-         bool(p.data["food_safety_manager"]), p.data["hired_on"], Staff.Status.ACTIVE) for p in employments])
+         bool(p.data["food_safety_manager"]), p.data["hired_on"], Staff.Status.ACTIVE) for p in employments), len(employments))
     snapshot_ids(Staff, staff_ids, user=user, reason=reason, history_type="+")
     new_staff = {(p.school_id, p.id_number): pk for p, pk in zip(employments, staff_ids)}
     # Updates of employments and of records the school alone holds.
@@ -445,25 +458,21 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
     snapshot_ids(Person, updated_people, user=user, reason=update_reason)
     # Contracts and dispatch agreements, of employments on record or just created.
     posts = {value: str(label) for value, label in PostCategoryChoices.choices}
-    contract_rows, agreement_rows = [], []
-    for p in plan.contracts:
-        if p.action != A.ADD:
-            continue
-        d = p.data
-        staff_id = d["staff_id"] or new_staff[d["staff_key"]]
-        if d["kind"] == DISPATCH:
-            agreement_rows.append((staff_id, d["agency"], "", d["post_nature"], d["starts_on"], d["ends_on"]))
-        else:
-            contract_rows.append((staff_id, d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False,
-                                  d["first_employment"], d["probation_months"], d["probation_ends_on"], d["agreed_pay"],
-                                  d["probation_pay"] if d["probation_months"] else None, "", "", "", "", d["state"]))
+    contracts = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] != DISPATCH]
+    agreements = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] == DISPATCH]
+
+    def staff_of(d):
+        return d["staff_id"] or new_staff[d["staff_key"]]
+
     contract_ids = insert_rows_returning_ids(Contract, [
         "staff", "kind", "post", "starts_on", "term_months", "ends_on", "task_based", "first_employment", "probation_months",
         "probation_ends_on", "agreed_pay", "probation_pay", "evaluation_method", "term_grade", "term_grade_note", "end_reason", "state",
-    ], contract_rows)
+    ], ((staff_of(d), d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False, d["first_employment"],
+         d["probation_months"], d["probation_ends_on"], d["agreed_pay"], d["probation_pay"] if d["probation_months"] else None,
+         "", "", "", "", d["state"]) for d in (p.data for p in contracts)), len(contracts))
     snapshot_ids(Contract, contract_ids, user=user, reason=reason, history_type="+")
-    agreement_ids = insert_rows_returning_ids(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"],
-                                              agreement_rows)
+    agreement_ids = insert_rows_returning_ids(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"], (
+        (staff_of(d), d["agency"], "", d["post_nature"], d["starts_on"], d["ends_on"]) for d in (p.data for p in agreements)), len(agreements))
     snapshot_ids(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
     return len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people) + len(contract_ids) + len(agreement_ids)
 

@@ -14,9 +14,10 @@ from hrflow.exports.services import start_export_response
 from hrflow.org.models import OrgUnit
 
 from . import services
-from .columns import MAX_ROWS
+from .columns import DISPATCH, KIND_VALUES, MAX_ROWS, label_of
 from .forms import RowFilterForm, UploadForm
 from .models import RosterImport, RosterRow
+from .plan import load_readings
 from .template import template_workbook
 
 RECENT = 20
@@ -120,6 +121,8 @@ class ImportDetailView(_BatchMixin, ScopedPermissionMixin, generic.TemplateView)
         page = None
         if batch.state in (RosterImport.State.PREVIEWED, RosterImport.State.COMMITTED, RosterImport.State.COMMITTING):
             page = keyset_page(rows, order=("pk",), cursor=self.request.GET.get("cursor"), size=self.page_size)
+            for row in page.rows:
+                row.terms = terms_text(row) if row.sheet == RosterRow.Sheet.CONTRACT else ""
         counts = [
             (sheet, label, [(action, action_label, batch.counts.get(f"{sheet}:{action}", 0)) for action, action_label in RosterRow.Action.choices
                             if batch.counts.get(f"{sheet}:{action}")])
@@ -156,3 +159,19 @@ class ImportActionView(_BatchMixin, ScopedPermissionMixin, generic.View):
 
 def _percent(done: int, batch: RosterImport) -> int | None:
     return min(99, done * 100 // batch.rows_total) if batch.rows_total else None
+
+
+def terms_text(row: RosterRow) -> str:
+    """What a contract row says, in words: the officer sees what would be written."""
+    if not row.readings:
+        return ""
+    data = load_readings(row.sheet, row.row, row.school_id, row.name, row.id_number, row.readings, {}).data
+    kind = label_of(KIND_VALUES).get(data["kind"])
+    if kind is None or data["starts_on"] is None:
+        return ""
+    period = _("%(start)s to %(end)s") % {"start": data["starts_on"].isoformat(),
+                                          "end": data["ends_on"].isoformat() if data["ends_on"] else _("no fixed end")}
+    if data["kind"] == DISPATCH:
+        return _("%(kind)s with %(agency)s, %(period)s") % {"kind": kind, "agency": data["agency"] or "—", "period": period}
+    return _("%(kind)s, %(period)s, probation %(months)s months, %(pay)s yuan a month") % {
+        "kind": kind, "period": period, "months": data["probation_months"] or 0, "pay": data["agreed_pay"] if data["agreed_pay"] is not None else "—"}

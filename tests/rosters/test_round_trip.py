@@ -136,3 +136,14 @@ def test_a_bureau_export_imported_back_changes_nothing(today, user, city, login,
     assert batch.counts["staff:unchanged"] == Staff.objects.filter(school__unit__path__startswith=city.path).exclude(status="left").count()
     assert batch.counts.get("contract:unchanged")
     assert written() == before
+
+
+def test_the_export_is_the_template_with_its_help_sheet_and_text_id_cells(today, user, school, login, export_download):
+    book = _export(login, export_download, school.unit)
+    assert book.sheetnames[:3] == ["职工", "合同", "填写说明"]
+    assert book["选项"].sheet_state == "hidden"
+    staff = book["职工"]
+    id_column = [cell.value for cell in staff[1]].index("身份证号码") + 1
+    letter = openpyxl.utils.get_column_letter(id_column)
+    assert staff.column_dimensions[letter].number_format == "@"  # a typed ID stays text
+    assert staff.data_validations.dataValidation, "the drop-downs come with the export"

@@ -54,3 +54,24 @@ def test_a_commit_a_day_later_sees_a_new_contract_end(db, today, user, school, u
     batch = commit(batch, hr)
     assert batch.state == "previewed" and batch.counts.get("contract:refused") == 1, (batch.state, batch.counts)
     assert not Person.objects.filter(id_number=WANG).exists()
+
+
+def test_the_daily_job_discards_stale_imports_and_clears_old_previews(db, today, user, school, upload, commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hrflow.rosters import jobs
+    from hrflow.rosters.models import RosterImport
+
+    hr = user("hr")
+    stale = upload(hr, school.unit, roster_file([staff_row(name="李四", id_number=LI, gender="男")]))
+    done = commit(upload(hr, school.unit, roster_file([staff_row()], [contract_row()])), hr)
+    fresh = upload(hr, school.unit, roster_file([staff_row(name="李四", id_number=LI, gender="男")]))
+    old = timezone.now() - timedelta(days=30)
+    RosterImport.objects.filter(pk__in=[stale.pk, done.pk]).update(created_at=old, finished_at=old)
+    counts = jobs.daily(as_of=timezone.localdate(), user=hr)
+    assert counts == {"discarded": 1, "rows_cleared": 2}, counts
+    assert RosterImport.objects.get(pk=stale.pk).state == "discarded"
+    assert not RosterRow.objects.filter(batch__in=[stale.pk, done.pk]).exists()
+    assert RosterImport.objects.get(pk=fresh.pk).state == "previewed" and RosterRow.objects.filter(batch=fresh).exists()
