@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "hrflow.core"
     label = "core"
     verbose_name = _("HRflow")
+
+    def ready(self):
+        from . import lookups  # noqa: F401 (registers field__any)

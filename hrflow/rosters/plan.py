@@ -90,7 +90,7 @@ class StaffData(RowData):
 class ContractData(RowData):
     # What read_contract reads (READ_KEYS["contract"]), then what decide_contract finds.
     __slots__ = ("kind", "starts_on", "ends_on", "agency", "post_nature", "probation_months", "agreed_pay", "probation_pay", "term_months",
-                 "category", "staff_id", "staff_key", "frozen", "first_employment", "earlier_probation", "probation_ends_on", "state")
+                 "category", "staff_id", "frozen", "first_employment", "earlier_probation", "probation_ends_on", "state")
 
 
 DATA_OF = {"staff": StaffData, "contract": ContractData}
@@ -215,7 +215,8 @@ class SchoolScope:
 
 
 def _chunks(items: list, size: int | None = None):
-    size = size or (5000 if connection.vendor == "postgresql" else 900)
+    # PostgreSQL takes a chunk as one array (field__any, hrflow.core.lookups); SQLite binds at most 999 parameters.
+    size = size or (50_000 if connection.vendor == "postgresql" else 900)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -226,7 +227,7 @@ class Records:
     def __init__(self, id_numbers: list[str], school_ids: set[int], *, lock: bool = False):
         self.people = {}  # id_number -> dict of the person's fields
         for chunk in _chunks(id_numbers):
-            qs = Person.objects.filter(id_number__in=chunk)
+            qs = Person.objects.filter(id_number__any=chunk)
             if lock:
                 # The commit locks the people it links or updates, as staff_create does one at a time.
                 qs = qs.select_for_update()
@@ -235,33 +236,33 @@ class Records:
         person_ids = [p["pk"] for p in self.people.values()]
         self.employments = defaultdict(list)  # person pk -> current employments
         for chunk in _chunks(person_ids):
-            for row in Staff.objects.filter(person_id__in=chunk).exclude(status=Staff.Status.LEFT).values(
+            for row in Staff.objects.filter(person_id__any=chunk).exclude(status=Staff.Status.LEFT).values(
                     "pk", "person_id", "school_id", "status", "school__unit__name", *STAFF_OWNED):
                 self.employments[row["person_id"]].append(row)
         staff_ids = [e["pk"] for rows in self.employments.values() for e in rows]
         self.contracts = defaultdict(list)
         for chunk in _chunks(staff_ids):
-            for row in Contract.objects.filter(staff_id__in=chunk).values(
+            for row in Contract.objects.filter(staff_id__any=chunk).values(
                     "pk", "staff_id", "kind", "state", "starts_on", "ends_on", "probation_months", "agreed_pay", "probation_pay"):
                 self.contracts[row["staff_id"]].append(row)
         self.agreements = defaultdict(list)
         for chunk in _chunks(staff_ids):
-            for row in DispatchAgreement.objects.filter(staff_id__in=chunk).values("pk", "staff_id", "agency", "post_nature", "starts_on", "ends_on"):
+            for row in DispatchAgreement.objects.filter(staff_id__any=chunk).values("pk", "staff_id", "agency", "post_nature", "starts_on", "ends_on"):
                 self.agreements[row["staff_id"]].append(row)
         # Every contract the people ever held (any school, ended ones too), for 初次就业 and for
         # LAW-PROBATION's one probation per employer and person.
         self.past_contracts = defaultdict(list)  # person pk -> [(school pk, probation months)]
         for chunk in _chunks(person_ids):
-            for person_id, school_id, probation in Contract.objects.filter(staff__person_id__in=chunk).exclude(
+            for person_id, school_id, probation in Contract.objects.filter(staff__person_id__any=chunk).exclude(
                     state=Contract.State.DRAFT).values_list("staff__person_id", "staff__school_id", "probation_months"):
                 self.past_contracts[person_id].append((school_id, probation))
         self.certificates = defaultdict(set)
         for chunk in _chunks(person_ids):
-            for person_id, kind in Certificate.objects.filter(person_id__in=chunk).values_list("person_id", "kind"):
+            for person_id, kind in Certificate.objects.filter(person_id__any=chunk).values_list("person_id", "kind"):
                 self.certificates[person_id].add(kind)
         self.dormitories = {}  # (school pk, name) -> dormitory pk
         for chunk in _chunks(sorted(school_ids)):
-            for pk, school_id, name in Dormitory.objects.filter(school_id__in=chunk).values_list("pk", "school_id", "name"):
+            for pk, school_id, name in Dormitory.objects.filter(school_id__any=chunk).values_list("pk", "school_id", "name"):
                 self.dormitories[(school_id, name)] = pk
 
 
@@ -296,6 +297,7 @@ class Planner:
         self.lock = lock
         self.progress = progress or (lambda done: None)
         self.done = 0
+        self._probation_ends = {}
         self.staff_headers = {f: h for h, f in staff_columns(bureau)}
         self.contract_headers = {f: h for h, f in contract_columns(bureau)}
         self.certificate_kinds = _certificate_kinds()
@@ -346,7 +348,7 @@ class Planner:
                 plan.note(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name})
             elif kind not in kinds:
                 kinds.append(kind)
-        data["certificates"] = kinds
+        data["certificates"] = tuple(kinds)  # the empty one is shared by every row without certificates
         plan.data = data
         return plan
 
@@ -589,7 +591,6 @@ class Planner:
         # 初次就业 as contract_create_draft proposes it: no contract on record anywhere.
         data["first_employment"] = not past
         data["earlier_probation"] = any(school_id == plan.school_id and probation for school_id, probation in past)
-        data["staff_key"] = key
         if data["kind"] == DISPATCH:
             self._decide_agreement(plan, records.agreements.get(staff_id, []) if staff_id else [])
         else:
@@ -668,7 +669,10 @@ class Planner:
         if plan.problems:
             plan.action = A.REFUSED
             return
-        data["probation_ends_on"] = probation_end(data["starts_on"], data["probation_months"])
+        ends = (data["starts_on"], data["probation_months"])
+        if ends not in self._probation_ends:  # one date object per start and length, not one per row
+            self._probation_ends[ends] = probation_end(*ends)
+        data["probation_ends_on"] = self._probation_ends[ends]
         if data["starts_on"] > self.today:
             data["state"] = Contract.State.SIGNED
         elif data["probation_ends_on"] and data["probation_ends_on"] >= self.today:

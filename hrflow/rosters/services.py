@@ -184,7 +184,7 @@ def read_roster(batch: RosterImport, planner: Planner, *, vetted: bool = False) 
                 continue
             fields = [f for _h, f in columns]
             data = Rows(fields, [(number, rows[number - 1]) for number in range(2, len(rows) + 1) if not _blank(rows[number - 1])])
-            del rows
+            del rows  # calamine's grid is gone; the rows go one by one as they are planned (Rows)
             total += len(data)
             RosterImport.objects.filter(pk=batch.pk).update(rows_total=total)
             planned[name] = planner.read_rows(data, "staff" if name == STAFF_SHEET else "contract")
@@ -461,18 +461,18 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
     contracts = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] != DISPATCH]
     agreements = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] == DISPATCH]
 
-    def staff_of(d):
-        return d["staff_id"] or new_staff[d["staff_key"]]
+    def staff_of(p):
+        return p.data["staff_id"] or new_staff[(p.school_id, p.id_number)]
 
     contract_ids = insert_rows_returning_ids(Contract, [
         "staff", "kind", "post", "starts_on", "term_months", "ends_on", "task_based", "first_employment", "probation_months",
         "probation_ends_on", "agreed_pay", "probation_pay", "evaluation_method", "term_grade", "term_grade_note", "end_reason", "state",
-    ], ((staff_of(d), d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False, d["first_employment"],
+    ], ((staff_of(p), d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False, d["first_employment"],
          d["probation_months"], d["probation_ends_on"], d["agreed_pay"], d["probation_pay"] if d["probation_months"] else None,
-         "", "", "", "", d["state"]) for d in (p.data for p in contracts)), len(contracts))
+         "", "", "", "", d["state"]) for p, d in ((p, p.data) for p in contracts)), len(contracts))
     snapshot_ids(Contract, contract_ids, user=user, reason=reason, history_type="+")
     agreement_ids = insert_rows_returning_ids(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"], (
-        (staff_of(d), d["agency"], "", d["post_nature"], d["starts_on"], d["ends_on"]) for d in (p.data for p in agreements)), len(agreements))
+        (staff_of(p), p.data["agency"], "", p.data["post_nature"], p.data["starts_on"], p.data["ends_on"]) for p in agreements), len(agreements))
     snapshot_ids(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
     return len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people) + len(contract_ids) + len(agreement_ids)
 

@@ -314,3 +314,21 @@ def test_an_honest_roster_at_its_row_cap_is_read(monkeypatch):
 def test_an_unknown_engine_is_a_programming_error():
     with pytest.raises(ValueError, match="engine"):
         read(roster(), SPECS, "pandas")
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_lazy_sheets_are_the_eager_sheets_one_at_a_time(engine):
+    def build(writer):
+        for name, width in (("职工", 4), ("合同", 3)):
+            sheet = writer.sheet(name)
+            writer.row(sheet, 0, [f"列{i}" for i in range(width)])
+            for line in range(1, 30):
+                writer.row(sheet, line, [f"{name}{line}", line, date(2020, 1, line % 28 + 1), None][:width])
+
+    data = workbook_bytes(build)
+    specs = {"职工": (4, 100), "合同": (3, 100), "无此表": (2, 100)}
+    eager = read_sheets(io.BytesIO(data), specs, engine=engine)
+    lazy = read_sheets(io.BytesIO(data), specs, engine=engine, lazy=True)
+    assert "无此表" not in lazy and "职工" in lazy
+    for name in ("职工", "合同"):
+        assert lazy.load(name) == eager[name]
