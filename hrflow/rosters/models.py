@@ -5,9 +5,12 @@ The file is planned (hrflow.rosters.plan) before anything is written: each row g
 the officer can page and filter a 200,000-row preview. Commit writes the whole file or nothing.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -66,10 +69,6 @@ class RosterImport(ConcurrentTransitionMixin, models.Model):
     @property
     def lost(self) -> bool:
         """Under way for longer than any job takes: its worker died, and its transaction with it."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         started = self.started_at or self.created_at
         limit = timedelta(minutes=settings.HRFLOW["ROSTER_STALE_MINUTES"])
         return self.state in self.RUNNING and started is not None and started < timezone.now() - limit

@@ -444,16 +444,9 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
     snapshot_ids(Staff, staff_ids, user=user, reason=reason, history_type="+")
     new_staff = {(p.school_id, p.id_number): pk for p, pk in zip(employments, staff_ids)}
     # Updates of employments and of records the school alone holds.
-    updated_staff, updated_people = [], []
-    for p in plan.staff:
-        if p.action != A.UPDATE:
-            continue
-        if p.data["staff_changes"]:
-            Staff.objects.filter(pk=p.data["staff_id"]).update(**p.data["staff_changes"])
-            updated_staff.append(p.data["staff_id"])
-        if p.data["person_changes"]:
-            Person.objects.filter(pk=p.data["person_id"]).update(**p.data["person_changes"])
-            updated_people.append(p.data["person_id"])
+    updates = [p for p in plan.staff if p.action == A.UPDATE]
+    updated_staff = _bulk_update(Staff, [(p.data["staff_id"], p.data["staff_changes"]) for p in updates])
+    updated_people = _bulk_update(Person, [(p.data["person_id"], p.data["person_changes"]) for p in updates])
     snapshot_ids(Staff, updated_staff, user=user, reason=update_reason)
     snapshot_ids(Person, updated_people, user=user, reason=update_reason)
     # Contracts and dispatch agreements, of employments on record or just created.
@@ -475,6 +468,18 @@ def write_plan(plan: Plan, batch: RosterImport) -> int:
         (staff_of(p), p.data["agency"], "", p.data["post_nature"], p.data["starts_on"], p.data["ends_on"]) for p in agreements), len(agreements))
     snapshot_ids(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
     return len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people) + len(contract_ids) + len(agreement_ids)
+
+
+def _bulk_update(model, changes: list[tuple[int, dict]]) -> list[int]:
+    """Each row's changed fields, as a few UPDATE statements (bulk_update, one per set of changed
+    fields) rather than one per row: a bureau's corrected file may touch thousands. Returns the ids."""
+    by_fields = {}
+    for pk, fields in changes:
+        if fields:
+            by_fields.setdefault(tuple(sorted(fields)), []).append(model(pk=pk, **fields))
+    for fields, rows in by_fields.items():
+        model.objects.bulk_update(rows, fields, batch_size=500)
+    return [row.pk for rows in by_fields.values() for row in rows]
 
 
 def roster_discard(*, batch: RosterImport, user) -> RosterImport:
