@@ -5,6 +5,19 @@ parameters; as arrays it sends one per query. Other databases get the `IN` list.
 from django.db.models import Field, ForeignObject, Lookup
 
 
+class AnyValues:
+    """The values of a `field__any` lookup as one object. Django resolves the items of a list or
+    tuple one by one, as possible expressions: for 50,000 ID numbers that took longer than the query."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = items
+
+    def __iter__(self):
+        return iter(self.items)
+
+
 class AnyLookup(Lookup):
     lookup_name = "any"
     prepare_rhs = False

@@ -33,9 +33,16 @@ def _variation_selector(ch: str) -> bool:
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
+# Printable ASCII and the CJK Unified Ideographs: nearly every name and title, checked in C.
+_PLAIN_TEXT = re.compile("[\x20-\x7e\u4e00-\u9fff]*")
+_IDEOGRAPH_NAME = re.compile("[\u4e00-\u9fff]{1,%d}" % NAME_MAX)
+
+
 def invisible(text: str) -> bool:
     # Control (Cc), format (Cf: zero-width, bidi overrides) and surrogate (Cs) characters,
     # blank letters and variation selectors make a text that prints as another.
+    if _PLAIN_TEXT.fullmatch(text):
+        return False
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") or ch in _BLANK_LETTERS or _variation_selector(ch) for ch in text)
 
 
@@ -53,6 +60,8 @@ def _letterlike(ch: str) -> bool:
 
 
 def name_problem(name: str) -> str | None:
+    if _IDEOGRAPH_NAME.fullmatch(name):  # letters only (Lo), as the checks below would find
+        return None
     if not name:
         return _("The name is missing.")
     if len(name) > NAME_MAX:
@@ -74,10 +83,13 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+_PHONE_PUNCTUATION = re.compile(r"[\- ()]")
+
+
 def phone_is_plausible(text: str) -> bool:
     if not _PHONE_CHARACTERS.fullmatch(text):
         return False
-    digits = re.sub(r"[\- ()]", "", text)
+    digits = _PHONE_PUNCTUATION.sub("", text)
     if digits.startswith("+86"):
         return bool(_INTERNATIONAL.fullmatch(digits[3:]))
     if digits.startswith("0086"):

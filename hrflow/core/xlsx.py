@@ -20,6 +20,7 @@ read_upload reads the first sheet with openpyxl; read_sheets reads the sheets na
 reads the parts and cells the pre-scan counted and vetted; otherwise openpyxl reads the file.
 """
 
+import ctypes
 import importlib.util
 import io
 import itertools
@@ -237,9 +238,9 @@ def read_sheets(stream, specs: dict[str, tuple[int, int]], *, max_bytes: int | N
 
 
 class LazySheets:
-    """read_sheets(lazy=True): the file checked, each sheet read when asked for. A caller that
-    plans one sheet before it reads the next holds one sheet's cells at a time, not the
-    workbook's (calamine builds a whole sheet in memory)."""
+    """read_sheets(lazy=True): the file checked, each sheet read when asked for, row by row. A
+    caller that plans one sheet before it opens the next holds one sheet's cells at a time, not
+    the workbook's (calamine builds a whole sheet in memory)."""
 
     def __init__(self, data: bytes, targets: list, calamine: bool):
         self._data, self._targets, self._calamine = data, {t.name: t for t in targets}, calamine
@@ -247,14 +248,63 @@ class LazySheets:
     def __contains__(self, name) -> bool:
         return name in self._targets
 
-    def load(self, name: str) -> list[tuple]:
-        """The sheet's rows, as read_sheets returns them; each call reads the sheet again."""
+    def open(self, name: str) -> "SheetRows":
+        """The sheet's rows one at a time, header first, with the values read_sheets gives but blank
+        rows kept (trailing ones too): a caller that plans a chunk of rows at a time holds the
+        sheet as calamine's grid and a chunk of Python values, never the whole sheet as Python values."""
         target = self._targets[name]
         if self._calamine:
-            rows = _read_calamine(self._data, [target])
-            if rows is not None:
-                return rows[name]
-        return _read_openpyxl(self._data, [target], plain=True)[name]
+            opened = _open_calamine(self._data, target)
+            if opened is not None:
+                return opened
+        rows = _read_openpyxl(self._data, [target], plain=True)[name]
+        return SheetRows(iter(rows), len(rows))
+
+
+class SheetRows:
+    """An opened sheet's rows as an iterator; `span`: how many rows it spans, header included."""
+
+    def __init__(self, rows, span: int):
+        self._rows, self.span = rows, span
+
+    def __iter__(self):
+        return self._rows
+
+
+def _open_calamine(data: bytes, target: "_Target") -> SheetRows | None:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_object(io.BytesIO(data)) as book:
+            sheet = book.get_sheet_by_name(target.name)  # holds its own grid: the workbook can go
+    except BaseException as error:  # as in _read_calamine: openpyxl reads what calamine cannot
+        if isinstance(error, Exception) or type(error).__name__ == "PanicException":
+            return None
+        raise
+    if sheet.start is None:
+        return SheetRows(iter(()), 0)
+    return SheetRows(_calamine_stream(sheet, target), min(sheet.end[0] + 1, target.max_rows + 1))
+
+
+def _calamine_stream(sheet, target: "_Target"):
+    columns, strings = target.columns, {}
+    skip = sheet.start[1]
+    for values in itertools.islice(sheet.iter_rows(), target.max_rows + 1):
+        if len(strings) > 10_000:  # repeated texts are shared; names and ID numbers are not all kept
+            strings.clear()
+        values = [None] * min(skip, columns) + values[: max(columns - skip, 0)]
+        yield _plain_row(values, strings) + (None,) * (columns - len(values))
+    del sheet
+    _trim_heap()
+
+
+def _trim_heap():
+    """Give the C heap's free pages back to the system (glibc): calamine frees a sheet's grid as
+    millions of small blocks, which glibc would keep, so the next sheet would be built above them."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _calamine_installed() -> bool:
@@ -281,12 +331,16 @@ def _vet(data: bytes, limit: int, choose, *, element_cap: int) -> list["_Target"
             raise _not_a_workbook()
         for info in members:
             name = info.filename
+            # A part as Excel and xlsxwriter write it is counted in C (_quick_*); any other, with expat.
             if name in by_part:
-                _scan(archive, name, by_part[name].counter)
+                if not _quick_sheet_scan(archive, name, by_part[name].counter):
+                    _scan(archive, name, by_part[name].counter)
             elif name in worksheets:
-                _scan(archive, name, _ElementCounter(OTHER_SHEET_ELEMENTS))
+                if not _quick_element_count(archive, name, OTHER_SHEET_ELEMENTS):
+                    _scan(archive, name, _ElementCounter(OTHER_SHEET_ELEMENTS))
             elif name.lower().endswith((".xml", ".rels")):  # calamine finds parts whatever their case
-                _scan(archive, name, _ElementCounter(element_cap))
+                if not _quick_element_count(archive, name, element_cap):
+                    _scan(archive, name, _ElementCounter(element_cap))
         names = {info.filename for info in members}
         for target in targets:
             if target.part not in worksheets:
@@ -569,6 +623,128 @@ class _SheetCounter:
             self.in_cell = False
         elif kind == "row":
             self.in_row = False
+
+
+# --- The quick pre-scan ------------------------------------------------------------------
+# A template's sheet of 200,000 rows holds millions of elements: expat calls Python for each. The
+# quick scan matches the rows of a sheet written as Excel and xlsxwriter write them with one
+# regular expression each, in C, and takes the counts _SheetCounter would take; whatever it does
+# not recognise (a formula, an error cell, a namespace prefix, a comment, a DTD, cells out of
+# order, a row over the limits) sends the part to the expat scan, which counts it exactly and
+# words the refusal. Of the sheets the expat scan finds regular it accepts a subset, with the same
+# counts (the grid as a bound); XML it does not parse is left to the reader that follows.
+
+_QUICK_BLOCK = 1 << 23
+_QUICK_MAX_ROW_BYTES = 1 << 20
+_ROW = re.compile(
+    rb'<row r="([1-9][0-9]{0,6})"(?: (?!r=)[A-Za-z][\w:.-]*="[^"<]*")*(?:/>|>((?:<c r="[A-Z]{1,3}\1"(?: s="[0-9]{1,5}")?'
+    rb'(?: t="(?:s|str|inlineStr|n|b)")?(?:/>|>(?:<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>))*)</row>)')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
+_COUNTED_KIND = re.compile(rb"<(?:[\w.-]+:)?(?:row|c|v|is|f)[\s/>]")
+_SHEET_DATA = re.compile(rb"<sheetData(/?)>")
+
+
+def _quick_parts(archive, name: str):
+    """The part's bytes in blocks; None when it holds markup the quick scan leaves to expat."""
+    try:
+        with archive.open(name) as part:
+            while block := part.read(_QUICK_BLOCK):
+                yield block
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise _not_a_workbook() from None
+
+
+def _quick_element_count(archive, name: str, cap: int) -> bool:
+    """True when the part has at most `cap` elements for sure (each opens with "<" and is not a
+    closing tag) and no DTD, comment or CDATA: what _ElementCounter with expat would pass."""
+    opened = closed = 0
+    tail = b""
+    for block in _quick_parts(archive, name):
+        joined = tail + block
+        if b"<!" in joined:
+            return False
+        opened += block.count(b"<")
+        closed += joined.count(b"</") - tail.count(b"</")
+        tail = block[-1:]
+    return opened - closed <= cap
+
+
+class _Shape:
+    """What the cells of a row tell, by the columns they name (rows share a few shapes)."""
+
+    __slots__ = ("ok", "cells", "last")
+
+    def __init__(self, letters: tuple):
+        columns = [_COLUMN_NUMBERS.get(letter.decode(), _NO_COLUMN) for letter in letters]
+        self.ok = all(a < b for a, b in zip(columns, columns[1:])) and columns[-1] != _NO_COLUMN and len(columns) <= MAX_ROW_CELLS
+        self.cells, self.last = len(columns), columns[-1]
+
+
+def _quick_sheet_scan(archive, name: str, counter: "_SheetCounter") -> bool:
+    """Count a target sheet as _SheetCounter does, if it is plain (see above); True when it was
+    and the counter holds its counts, False (the counter untouched) for the expat scan."""
+    shapes, buffer, state = {}, b"", "head"
+    last_row = total = value_row = value_column = 0
+    for block in _quick_parts(archive, name):
+        buffer += block
+        if b"<!" in buffer:
+            return False
+        if state == "head":
+            found = _SHEET_DATA.search(buffer)
+            if found is None:
+                if len(buffer) > _QUICK_MAX_ROW_BYTES:
+                    return False
+                continue
+            if _COUNTED_KIND.search(buffer, 0, found.start()):
+                return False
+            buffer = buffer[found.end():]
+            state = "tail" if found[1] else "rows"
+        if state == "rows":
+            end = buffer.find(b"</sheetData>")
+            cut = end if end >= 0 else buffer.rfind(b"</row>") + len(b"</row>")
+            if end < 0 and cut < len(b"</row>"):
+                if len(buffer) > _QUICK_MAX_ROW_BYTES:
+                    return False
+                continue
+            position = 0
+            for match in _ROW.finditer(buffer, 0, cut):
+                if match.start() != position:
+                    return False
+                position = match.end()
+                row = int(match[1])
+                if row <= last_row or row > counter.max_rows + 1:
+                    return False
+                last_row = row
+                content = match[2]
+                if content:
+                    letters = tuple(_CELL_COLUMN.findall(content))
+                    shape = shapes.get(letters)
+                    if shape is None:
+                        shape = _Shape(letters)
+                        if len(shapes) < 10_000:
+                            shapes[letters] = shape
+                    if not shape.ok:
+                        return False
+                    total += shape.cells
+                    value_row = row  # a cell without a value counts too: a bound, as the grid needs
+                    value_column = max(value_column, shape.last)
+            if position != cut:
+                return False
+            if total > counter.cell_cap:
+                return False
+            if end >= 0:
+                buffer = buffer[end + len(b"</sheetData>"):]
+                state = "tail"
+            else:
+                buffer = buffer[cut:]
+        if state == "tail":
+            if _COUNTED_KIND.search(buffer):
+                return False
+            buffer = buffer[-16:]  # enough to see a tag split between two blocks
+    if state != "tail":
+        return False
+    counter.row, counter.total, counter.value_row, counter.value_column = last_row, total, value_row, value_column
+    return True
 
 
 def _scan(archive, name: str, counter, extra=None):

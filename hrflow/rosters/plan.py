@@ -26,10 +26,12 @@ from django.db import connection
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
 from hrflow.contracts.models import Contract, DispatchAgreement
 from hrflow.contracts.services import KIND_BY_EMPLOYMENT, MAX_TERM_MONTHS
+from hrflow.core.lookups import AnyValues
 from hrflow.core.validators import policy_message
 from hrflow.org.models import Dormitory, School
 from hrflow.people.models import Education, EmploymentType, Person, Staff
@@ -44,6 +46,7 @@ from .columns import CATEGORY_VALUES, CERTIFICATE_ALIASES, CERTIFICATE_WORDS, DI
 from .models import RosterRow
 
 A = RosterRow.Action
+CHUNK_ROWS = 20_000  # rows decided (and stored or written) together
 log = logging.getLogger(__name__)
 TITLE_MAX = 100
 AGENCY_MAX = 200
@@ -58,16 +61,10 @@ def _day(value) -> str:
 
 
 class RowData:
-    """A row's values by name (`data["hired_on"]`), held in slots: a province's 400,000 rows as
-    dicts took a third of the preview's memory. Every name starts as None."""
+    """A row's values by name (`data.hired_on` or `data.hired_on`), held in slots: a province's
+    400,000 rows as dicts took a third of the preview's memory. Every name starts as None."""
 
     __slots__ = ()
-
-    def __init__(self, **values):
-        for name in self.__slots__:
-            setattr(self, name, None)
-        for name, value in values.items():
-            setattr(self, name, value)
 
     def __getitem__(self, name):
         return getattr(self, name)
@@ -80,17 +77,49 @@ class RowData:
         return default if value is None else value
 
 
+@dataclass(slots=True)
 class StaffData(RowData):
     # What read_staff reads (READ_KEYS["staff"]), then what decide_staff finds.
-    __slots__ = ("name", "phone", "education", "gender", "birth_date", "category", "employment_type", "cadre", "food_safety_manager",
-                 "title", "hired_on", "hire_problem", "dormitory_name", "certificates",
-                 "dormitory_id", "person_id", "staff_id", "staff_changes", "person_changes")
+    name: str | None = None
+    phone: str | None = None
+    education: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    category: str | None = None
+    employment_type: str | None = None
+    cadre: bool | None = None
+    food_safety_manager: bool | None = None
+    title: str | None = None
+    hired_on: date | None = None
+    hire_problem: str | None = None
+    dormitory_name: str | None = None
+    certificates: tuple | None = None
+    dormitory_id: int | None = None
+    person_id: int | None = None
+    staff_id: int | None = None
+    staff_changes: dict | None = None
+    person_changes: dict | None = None
 
 
+@dataclass(slots=True)
 class ContractData(RowData):
     # What read_contract reads (READ_KEYS["contract"]), then what decide_contract finds.
-    __slots__ = ("kind", "starts_on", "ends_on", "agency", "post_nature", "probation_months", "agreed_pay", "probation_pay", "term_months",
-                 "category", "staff_id", "frozen", "first_employment", "earlier_probation", "probation_ends_on", "state")
+    kind: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    agency: str | None = None
+    post_nature: str | None = None
+    probation_months: int | None = None
+    agreed_pay: Decimal | None = None
+    probation_pay: Decimal | None = None
+    term_months: int | None = None
+    category: str | None = None
+    staff_id: int | None = None
+    frozen: bool | None = None
+    first_employment: bool | None = None
+    earlier_probation: bool | None = None
+    probation_ends_on: date | None = None
+    state: str | None = None
 
 
 DATA_OF = {"staff": StaffData, "contract": ContractData}
@@ -146,42 +175,34 @@ class RowPlan:
         return out
 
 
-@dataclass
-class Rows:
-    """A sheet's data rows as (row number, values) with the fields the values stand for."""
+@dataclass(slots=True)
+class InFile:
+    """The staff row of a person in the file (the first row of their ID number), as far as their
+    contract row and the end of the preview need it: the decided rows themselves are let go
+    chunk by chunk."""
 
-    fields: list
-    rows: list
-
-    def __len__(self):
-        return len(self.rows)
-
-    def __iter__(self):
-        """Each row once, as {field: value}; a row read is let go, so a province's cells and the
-        plans made of them are not all held at once."""
-        fields, rows = self.fields, self.rows
-        for index in range(len(rows)):
-            number, values = rows[index]
-            rows[index] = None
-            yield number, dict(zip(fields, values))
+    row: int
+    school_id: int | None
+    action: str = ""
+    employment_type: str | None = None
+    hired_on: date | None = None
+    category: str | None = None
+    name: str | None = None  # the name their record will bear, when it is not the record's own
+    staff_id: int | None = None  # of the employment: on record, or once the commit has written it
+    needs_contract: bool = False
+    has_contract: bool = False
+    contract_row: int = 0
 
 
-@dataclass
-class Plan:
-    staff: list[RowPlan]
-    contracts: list[RowPlan]
-
-    @property
-    def rows(self):
-        return [*self.staff, *self.contracts]
-
-    def counts(self) -> dict:
-        counts = defaultdict(int)
-        for plan in self.staff:
-            counts[f"staff:{plan.action}"] += 1
-        for plan in self.contracts:
-            counts[f"contract:{plan.action}"] += 1
-        return dict(counts)
+def _batched(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class SchoolScope:
@@ -218,7 +239,7 @@ def _chunks(items: list, size: int | None = None):
     # PostgreSQL takes a chunk as one array (field__any, hrflow.core.lookups); SQLite binds at most 999 parameters.
     size = size or (50_000 if connection.vendor == "postgresql" else 900)
     for start in range(0, len(items), size):
-        yield items[start : start + size]
+        yield AnyValues(items[start : start + size])
 
 
 class Records:
@@ -297,6 +318,9 @@ class Planner:
         self.lock = lock
         self.progress = progress or (lambda done: None)
         self.done = 0
+        self.counts = defaultdict(int)  # "sheet:action" -> rows
+        self.in_file = {}  # ID number -> InFile, for every staff row that is the first of its ID number
+        self.contract_rows = {}  # (school pk, ID number) -> row, of contracts for employments not in the file
         self._probation_ends = {}
         self.staff_headers = {f: h for h, f in staff_columns(bureau)}
         self.contract_headers = {f: h for h, f in contract_columns(bureau)}
@@ -325,21 +349,21 @@ class Planner:
             data[name] = plan.take(h[name], cells.read_choice(cell.get(name), choices))
         for name in ("cadre", "food_safety_manager"):
             data[name] = plan.take(h[name], cells.read_flag(cell.get(name)))
-        data["title"] = plan.take(h["title"], cells.read_text(cell.get("title"), TITLE_MAX))
+        data.title = plan.take(h["title"], cells.read_text(cell.get("title"), TITLE_MAX))
         hired_on = plan.take(h["hired_on"], cells.read_date(cell.get("hired_on")))
         if hired_on is None and not plan.refused_in(h["hired_on"]):
             plan.refuse(h["hired_on"], _("The hire date is missing."))
-        elif hired_on is not None and data["birth_date"] is not None and (
-                hired_on > self.today or hired_on < data["birth_date"] or age_on(data["birth_date"], hired_on) < MIN_WORKING_AGE):
+        elif hired_on is not None and data.birth_date is not None and (
+                hired_on > self.today or hired_on < data.birth_date or age_on(data.birth_date, hired_on) < MIN_WORKING_AGE):
             # check_hire_date words the refusal; the test above spares its date formatting on every good row.
             try:
-                check_hire_date(hired_on=hired_on, birth_date=data["birth_date"])
+                check_hire_date(hired_on=hired_on, birth_date=data.birth_date)
             except ValidationError as error:
                 # Refused once the row is matched, unless it repeats the hire date on record.
-                data["hire_problem"] = " ".join(error.message_dict["hired_on"])
-        data["hired_on"] = hired_on
-        data["dormitory_name"] = cell_text(cell.get("dormitory"))[:200]
-        if data["dormitory_name"] and data["category"] and data["category"] != "dormitory":
+                data.hire_problem = " ".join(error.message_dict["hired_on"])
+        data.hired_on = hired_on
+        data.dormitory_name = cell_text(cell.get("dormitory"))[:200]
+        if data.dormitory_name and data.category and data.category != "dormitory":
             plan.refuse(h["dormitory"], _("Only dormitory staff are assigned to a dormitory."))
         kinds = []
         for name in person.get("certificates") or []:
@@ -348,26 +372,26 @@ class Planner:
                 plan.note(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name})
             elif kind not in kinds:
                 kinds.append(kind)
-        data["certificates"] = tuple(kinds)  # the empty one is shared by every row without certificates
+        data.certificates = tuple(kinds)  # the empty one is shared by every row without certificates
         plan.data = data
         return plan
 
     def decide_staff(self, plan: RowPlan, records: Records):
         h = self.staff_headers
         data = plan.data
-        if plan.school_id is not None and data["dormitory_name"]:
-            dormitory = records.dormitories.get((plan.school_id, data["dormitory_name"]))
+        if plan.school_id is not None and data.dormitory_name:
+            dormitory = records.dormitories.get((plan.school_id, data.dormitory_name))
             if dormitory is None:
-                plan.refuse(h["dormitory"], _("“%(value)s” is no dormitory of this school.") % {"value": data["dormitory_name"][:100]})
-            data["dormitory_id"] = dormitory
+                plan.refuse(h["dormitory"], _("“%(value)s” is no dormitory of this school.") % {"value": data.dormitory_name[:100]})
+            data.dormitory_id = dormitory
         else:
-            data["dormitory_id"] = None
+            data.dormitory_id = None
         person = records.people.get(plan.id_number)
         here = None
         if person is not None:
             here = next((e for e in records.employments.get(person["pk"], []) if e["school_id"] == plan.school_id), None)
-        if data.get("hire_problem") and not (here is not None and here["hired_on"] == data["hired_on"]):
-            plan.refuse(h["hired_on"], data["hire_problem"])
+        if data.get("hire_problem") and not (here is not None and here["hired_on"] == data.hired_on):
+            plan.refuse(h["hired_on"], data.hire_problem)
         if plan.problems:
             plan.action = A.REFUSED
             return
@@ -375,7 +399,7 @@ class Planner:
             plan.action = A.CREATE
             self._note_certificates(plan, set())
             return
-        data["person_id"] = person["pk"]
+        data.person_id = person["pk"]
         elsewhere = [e for e in records.employments.get(person["pk"], []) if e["school_id"] != plan.school_id]
         if here is None:
             holding = [e for e in elsewhere if e["status"] in HOLDING]
@@ -394,10 +418,10 @@ class Planner:
                                   % {"columns": "、".join(differing)})
             self._note_certificates(plan, records.certificates.get(person["pk"], set()))
             return
-        data["staff_id"] = here["pk"]
+        data.staff_id = here["pk"]
         staff_changes = {}
-        new = {"post_category": data["category"], "employment_type": data["employment_type"], "title": data["title"],
-               "dormitory_id": data["dormitory_id"], "food_safety_manager": data["food_safety_manager"], "hired_on": data["hired_on"]}
+        new = {"post_category": data.category, "employment_type": data.employment_type, "title": data.title,
+               "dormitory_id": data.dormitory_id, "food_safety_manager": data.food_safety_manager, "hired_on": data.hired_on}
         headers = {"post_category": h["category"], "employment_type": h["employment_type"], "title": h["title"],
                    "dormitory_id": h["dormitory"], "food_safety_manager": h["food_safety_manager"], "hired_on": h["hired_on"]}
         for name, value in new.items():
@@ -430,11 +454,11 @@ class Planner:
         if plan.problems:
             plan.action = A.REFUSED
             return
-        data["staff_changes"], data["person_changes"] = staff_changes, person_changes
+        data.staff_changes, data.person_changes = staff_changes, person_changes
         plan.action = A.UPDATE if staff_changes or person_changes else A.UNCHANGED
 
     def _note_certificates(self, plan, on_record: set):
-        missing = [k for k in plan.data["certificates"] if k not in on_record]
+        missing = [k for k in plan.data.certificates if k not in on_record]
         if missing:
             plan.note(_("Not on record yet: %(certificates)s; record their numbers and dates under Training and certificates.")
                               % {"certificates": "、".join(_label(CertificateKind.choices, k) for k in missing)})
@@ -478,42 +502,42 @@ class Planner:
         if not plan.id_number:
             plan.id_number = cell_text(raw_id)[:32]
         data = ContractData()
-        data["kind"] = plan.take(h["kind"], cells.read_choice(cell.get("kind"), KIND_VALUES))
+        data.kind = plan.take(h["kind"], cells.read_choice(cell.get("kind"), KIND_VALUES))
         for name in ("starts_on", "ends_on"):
             data[name] = plan.take(h[name], cells.read_date(cell.get(name)))
-        if data["starts_on"] is None and not plan.refused_in(h["starts_on"]):
+        if data.starts_on is None and not plan.refused_in(h["starts_on"]):
             plan.refuse(h["starts_on"], _("The start date is missing."))
-        if data["starts_on"] and data["ends_on"] and data["ends_on"] < data["starts_on"]:
+        if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
             plan.refuse(h["ends_on"], _("A contract cannot end before it starts."))
-        elif data["ends_on"] and data["ends_on"] < self.today:
-            plan.refuse(h["ends_on"], _("It ended on %(day)s: only current contracts are imported.") % {"day": _day(data["ends_on"])})
-        if data["starts_on"] and data["starts_on"] > self.today + timedelta(days=366):
+        elif data.ends_on and data.ends_on < self.today:
+            plan.refuse(h["ends_on"], _("It ended on %(day)s: only current contracts are imported.") % {"day": _day(data.ends_on)})
+        if data.starts_on and data.starts_on > self.today + timedelta(days=366):
             plan.refuse(h["starts_on"], _("A contract starts at most a year after it is signed."))
-        if data["kind"] == DISPATCH:
-            data["agency"] = plan.take(h["agency"], cells.read_text(cell.get("agency"), AGENCY_MAX))
-            if not data["agency"] and not plan.refused_in(h["agency"]):
+        if data.kind == DISPATCH:
+            data.agency = plan.take(h["agency"], cells.read_text(cell.get("agency"), AGENCY_MAX))
+            if not data.agency and not plan.refused_in(h["agency"]):
                 plan.refuse(h["agency"], _("A dispatch agreement names its agency."))
-            data["post_nature"] = plan.take(h["post_nature"], cells.read_choice(cell.get("post_nature"), NATURE_VALUES))
-            if data["ends_on"] is None and not plan.refused_in(h["ends_on"]):
+            data.post_nature = plan.take(h["post_nature"], cells.read_choice(cell.get("post_nature"), NATURE_VALUES))
+            if data.ends_on is None and not plan.refused_in(h["ends_on"]):
                 plan.refuse(h["ends_on"], _("A dispatch agreement states its end date."))
             if any(not cells.empty(cell.get(name)) for name in ("probation_months", "agreed_pay", "probation_pay")):
                 plan.note(_("A dispatch agreement records no pay or probation (the agency employs the person): those columns are not imported."))
-        elif data["kind"] is not None:
+        elif data.kind is not None:
             for name in ("agency", "post_nature"):
                 if not cells.empty(cell.get(name)):
                     plan.refuse(h[name], _("Only a dispatch agreement has this column; leave it empty."))
-            data["probation_months"] = plan.take(h["probation_months"], cells.read_months(cell.get("probation_months")))
+            data.probation_months = plan.take(h["probation_months"], cells.read_months(cell.get("probation_months")))
             for name in ("agreed_pay", "probation_pay"):
                 data[name] = plan.take(h[name], cells.read_money(cell.get(name)))
-            if data["agreed_pay"] is None and not plan.refused_in(h["agreed_pay"]):
+            if data.agreed_pay is None and not plan.refused_in(h["agreed_pay"]):
                 plan.refuse(h["agreed_pay"], _("The agreed monthly pay is missing."))
-            if data["starts_on"] and data["ends_on"]:
-                months = self._term_months(data["starts_on"], data["ends_on"])
+            if data.starts_on and data.ends_on:
+                months = self._term_months(data.starts_on, data.ends_on)
                 if months > MAX_TERM_MONTHS:
                     plan.refuse(h["ends_on"], _("A fixed term runs from 1 to %(max)d months; leave it empty for an open-ended contract.") % {"max": MAX_TERM_MONTHS})
-                data["term_months"] = months
+                data.term_months = months
             else:
-                data["term_months"] = None
+                data.term_months = None
         plan.data = data
         return plan
 
@@ -533,14 +557,12 @@ class Planner:
             months -= 1
         return max(months, 1)
 
-    def decide_contract(self, plan: RowPlan, staff_rows: dict, records: Records, seen: dict):
+    def decide_contract(self, plan: RowPlan, in_file: InFile | None, records: Records):
         h = self.contract_headers
         data = plan.data
         if plan.problems:
             plan.action = A.REFUSED
             return
-        key = (plan.school_id, plan.id_number)
-        in_file = staff_rows.get(key)
         person = records.people.get(plan.id_number)
         here = None
         if person is not None:
@@ -553,45 +575,45 @@ class Planner:
         if plan.problems:
             plan.action = A.REFUSED
             return
-        if key in seen:
-            plan.refuse(h["id_number"], _("Row %(row)d already gives this person's current contract: one contract at a time.") % {"row": seen[key]})
+        first = in_file.contract_row if in_file is not None else self.contract_rows.get((plan.school_id, plan.id_number))
+        if first:
+            plan.refuse(h["id_number"], _("Row %(row)d already gives this person's current contract: one contract at a time.") % {"row": first})
             plan.action = A.REFUSED
             return
-        seen[key] = plan.row
         if in_file is not None:
-            employment_type, hired_on, data["category"] = in_file.data["employment_type"], in_file.data["hired_on"], in_file.data["category"]
+            in_file.contract_row = plan.row
+            employment_type, hired_on, data.category = in_file.employment_type, in_file.hired_on, in_file.category
+            # The name the file gives a new person or corrects a record to; else the record's.
+            name = in_file.name if in_file.name is not None else person["name"]
         else:
-            employment_type, hired_on, data["category"] = here["employment_type"], here["hired_on"], here["post_category"]
-        if person is None:
-            name = in_file.name
-        else:  # the record's name, or the one this file corrects it to
-            name = (in_file.data.get("person_changes") or {}).get("name", person["name"]) if in_file else person["name"]
+            self.contract_rows[(plan.school_id, plan.id_number)] = plan.row
+            employment_type, hired_on, data.category = here["employment_type"], here["hired_on"], here["post_category"]
+            name = person["name"]
         if plan.name and plan.name != name:
             plan.refuse(h["name"], _("The name differs from the staff member's with this ID number (%(name)s).") % {"name": name})
         expected = KIND_BY_EMPLOYMENT.get(employment_type) or (DISPATCH if employment_type == EmploymentType.DISPATCHED else None)
         if expected is None:
             plan.refuse(h["kind"], _("Purchased-service staff hold no contract with the school."))
-        elif data["kind"] != expected:
+        elif data.kind != expected:
             plan.refuse(h["kind"], _("A %(type)s staff member holds a %(kind)s.") % {
                 "type": EmploymentType(employment_type).label,
                 "kind": next(word for word, code in KIND_VALUES.items() if code == expected)})
-        if data["starts_on"] < hired_on:
+        if data.starts_on < hired_on:
             plan.refuse(h["starts_on"], _("The contract cannot start before the hire date (%(day)s).") % {"day": _day(hired_on)})
         if plan.problems:
             plan.action = A.REFUSED
             return
-        if in_file is None:
-            staff_id = here["pk"]
-        else:  # an employment the commit creates has no id yet: the commit finds it by its key
-            staff_id = in_file.data.get("staff_id")
-        data["staff_id"] = staff_id
+        # An employment the file creates has an id once the commit has written it (the staff rows
+        # are written before the contract rows are decided); the preview has none yet.
+        staff_id = here["pk"] if in_file is None else in_file.staff_id
+        data.staff_id = staff_id
         employment = here if in_file is None or in_file.action in (A.UPDATE, A.UNCHANGED) else None
-        data["frozen"] = employment is not None and employment["status"] not in HOLDING
+        data.frozen = employment is not None and employment["status"] not in HOLDING
         past = records.past_contracts.get(person["pk"], []) if person is not None else []
         # 初次就业 as contract_create_draft proposes it: no contract on record anywhere.
-        data["first_employment"] = not past
-        data["earlier_probation"] = any(school_id == plan.school_id and probation for school_id, probation in past)
-        if data["kind"] == DISPATCH:
+        data.first_employment = not past
+        data.earlier_probation = any(school_id == plan.school_id and probation for school_id, probation in past)
+        if data.kind == DISPATCH:
             self._decide_agreement(plan, records.agreements.get(staff_id, []) if staff_id else [])
         else:
             self._decide_terms(plan, records.contracts.get(staff_id, []) if staff_id else [])
@@ -600,15 +622,15 @@ class Planner:
         h = self.contract_headers
         data = plan.data
         for other in existing:
-            if other["starts_on"] == data["starts_on"] and other["agency"] == data["agency"]:
-                same = other["ends_on"] == data["ends_on"] and other["post_nature"] == data["post_nature"]
+            if other["starts_on"] == data.starts_on and other["agency"] == data.agency:
+                same = other["ends_on"] == data.ends_on and other["post_nature"] == data.post_nature
                 if same:
                     plan.action = A.UNCHANGED
                 else:
                     plan.refuse(h["ends_on"], _("This agreement is on record with other terms; correct it on the staff page."))
                     plan.action = A.REFUSED
                 return
-            if other["starts_on"] <= data["ends_on"] and other["ends_on"] >= data["starts_on"]:
+            if other["starts_on"] <= data.ends_on and other["ends_on"] >= data.starts_on:
                 plan.refuse(h["starts_on"], _("The period overlaps the agreement with %(agency)s (%(start)s – %(end)s).") % {
                     "agency": other["agency"], "start": _day(other["starts_on"]), "end": _day(other["ends_on"])})
                 plan.action = A.REFUSED
@@ -616,7 +638,7 @@ class Planner:
         self._add(plan)
 
     def _add(self, plan):
-        if plan.data["frozen"]:
+        if plan.data.frozen:
             plan.refuse(self.contract_headers["id_number"], _("This employment is being ended: no new contract is recorded for it."))
             plan.action = A.REFUSED
         else:
@@ -625,17 +647,17 @@ class Planner:
     def _decide_terms(self, plan, existing):
         h = self.contract_headers
         data = plan.data
-        end = data["ends_on"]
+        end = data.ends_on
         for other in existing:
             if other["state"] == Contract.State.DRAFT:
                 plan.refuse(h["kind"], _("A draft contract is on record for this employment: sign it on its page instead."))
                 plan.action = A.REFUSED
                 return
-            if other["starts_on"] == data["starts_on"] and other["kind"] == data["kind"] and other["state"] != Contract.State.ENDED:
+            if other["starts_on"] == data.starts_on and other["kind"] == data.kind and other["state"] != Contract.State.ENDED:
                 differ = [(h[name], self._term(other[name]), self._term(data[name])) for name in ("ends_on", "probation_months", "agreed_pay")
                           if other[name] != data[name]]
-                if data["probation_months"] and other["probation_pay"] != data["probation_pay"]:
-                    differ.append((h["probation_pay"], self._term(other["probation_pay"]), self._term(data["probation_pay"])))
+                if data.probation_months and other["probation_pay"] != data.probation_pay:
+                    differ.append((h["probation_pay"], self._term(other["probation_pay"]), self._term(data.probation_pay)))
                 if not differ:
                     plan.action = A.UNCHANGED
                 else:
@@ -644,17 +666,17 @@ class Planner:
                         "terms": pgettext("list separator", ", ").join(f"{column} {before} → {after}" for column, before, after in differ)})
                     plan.action = A.REFUSED
                 return
-            if other["state"] in HOLDING_TERM and (other["ends_on"] is None or other["ends_on"] >= data["starts_on"]) and (end is None or other["starts_on"] <= end):
+            if other["state"] in HOLDING_TERM and (other["ends_on"] is None or other["ends_on"] >= data.starts_on) and (end is None or other["starts_on"] <= end):
                 plan.refuse(h["starts_on"], _("The term overlaps the contract from %(start)s (%(state)s): one contract at a time.") % {
                     "start": _day(other["starts_on"]), "state": Contract.State(other["state"]).label})
                 plan.action = A.REFUSED
                 return
         try:
             findings = check_contract(
-                employment_type=EMPLOYMENT_TYPE_OF_KIND[data["kind"]], term_months=data["term_months"],
-                probation_months=data["probation_months"], first_employment=data["first_employment"], task_based=False,
-                earlier_probation_with_employer=data["earlier_probation"], agreed_pay=data["agreed_pay"],
-                probation_pay=data["probation_pay"], minimum_wage=self.minimum_wage)
+                employment_type=EMPLOYMENT_TYPE_OF_KIND[data.kind], term_months=data.term_months,
+                probation_months=data.probation_months, first_employment=data.first_employment, task_based=False,
+                earlier_probation_with_employer=data.earlier_probation, agreed_pay=data.agreed_pay,
+                probation_pay=data.probation_pay, minimum_wage=self.minimum_wage)
         except PolicyInputError as error:
             plan.refuse(h["agreed_pay"], policy_message(error))
             plan.action = A.REFUSED
@@ -669,27 +691,27 @@ class Planner:
         if plan.problems:
             plan.action = A.REFUSED
             return
-        ends = (data["starts_on"], data["probation_months"])
+        ends = (data.starts_on, data.probation_months)
         if ends not in self._probation_ends:  # one date object per start and length, not one per row
             self._probation_ends[ends] = probation_end(*ends)
-        data["probation_ends_on"] = self._probation_ends[ends]
-        if data["starts_on"] > self.today:
-            data["state"] = Contract.State.SIGNED
-        elif data["probation_ends_on"] and data["probation_ends_on"] >= self.today:
-            data["state"] = Contract.State.PROBATION
+        data.probation_ends_on = self._probation_ends[ends]
+        if data.starts_on > self.today:
+            data.state = Contract.State.SIGNED
+        elif data.probation_ends_on and data.probation_ends_on >= self.today:
+            data.state = Contract.State.PROBATION
         else:
-            data["state"] = Contract.State.ACTIVE
-        if data["ends_on"] is not None and term_end(data["starts_on"], data["term_months"]) != data["ends_on"]:
+            data.state = Contract.State.ACTIVE
+        if data.ends_on is not None and term_end(data.starts_on, data.term_months) != data.ends_on:
             plan.note(_("The term is recorded as %(months)d months ending on %(day)s, as in the file.") % {
-                "months": data["term_months"], "day": _day(data["ends_on"])})
+                "months": data.term_months, "day": _day(data.ends_on)})
         self._add(plan)
 
     # --- the whole file ------------------------------------------------------------------
 
-    def read_rows(self, rows, sheet: str) -> list[RowPlan]:
-        """The cells of every row of a sheet, read and checked: what depends on the file and the day alone."""
+    def read_rows(self, rows, sheet: str):
+        """The cells of every row of a sheet, read and checked, one row at a time: what depends on
+        the file and the day alone."""
         read = self.read_staff if sheet == "staff" else self.read_contract
-        out = []
         for number, cell in rows:
             try:
                 plan = read(number, cell)
@@ -697,42 +719,77 @@ class Planner:
                 log.exception("roster row %s of sheet %s could not be read", number, sheet)
                 plan = RowPlan(sheet, number, data=DATA_OF[sheet]())
                 plan.refuse("", _("HRflow could not read this row; check its cells against the help sheet."))
-            out.append(plan)
-            self.done += 1
-            if self.done % 5000 == 0:
-                self.progress(self.done)
-        return out
+            yield plan
 
-    def decide(self, staff: list[RowPlan], contracts: list[RowPlan]) -> Plan:
-        """What each row does, against the records as they are now."""
-        # One row per person in the staff sheet: a second row is refused, naming the first.
-        first_row = {}
+    def plan_staff(self, plans):
+        """What each staff row does against the records as they are now, a chunk of rows at a time:
+        a chunk's records are read in a few set-based queries, and a province's rows are never
+        all held at once. Staff rows are planned before contract rows."""
+        for chunk in _batched(plans, CHUNK_ROWS):
+            yield self._decide_staff_chunk(chunk)
+
+    def plan_contracts(self, plans):
+        for chunk in _batched(plans, CHUNK_ROWS):
+            yield self._decide_contract_chunk(chunk)
+
+    def _decide_staff_chunk(self, staff: list[RowPlan]) -> list[RowPlan]:
+        # One row per person in the staff sheet: a later row is refused, naming the first.
+        id_column = self.staff_headers["id_number"]
         for plan in staff:
-            if not plan.id_number or plan.refused_in(self.staff_headers["id_number"]):
+            if not plan.id_number or plan.refused_in(id_column):
                 continue
-            if plan.id_number in first_row:
-                plan.refuse(self.staff_headers["id_number"], _("The same ID number is on row %(row)d.") % {"row": first_row[plan.id_number]})
+            first = self.in_file.get(plan.id_number)
+            if first is not None:
+                plan.refuse(id_column, _("The same ID number is on row %(row)d.") % {"row": first.row})
             else:
-                first_row[plan.id_number] = plan.row
-        ids = sorted({p.id_number for p in staff + contracts if p.id_number and len(p.id_number) == 18})
-        schools = {p.school_id for p in staff if p.school_id}
-        records = Records(ids, schools, lock=self.lock)
+                self.in_file[plan.id_number] = InFile(plan.row, plan.school_id)
+        ids = sorted({p.id_number for p in staff if p.id_number and len(p.id_number) == 18})
+        records = Records(ids, {p.school_id for p in staff if p.school_id}, lock=self.lock)
         self._dormitory_names = {pk: name for (_school, name), pk in records.dormitories.items()}
-        by_key = {}
         for plan in staff:
             self.decide_staff(plan, records)
-            if plan.action != A.REFUSED or plan.row == first_row.get(plan.id_number):
-                by_key.setdefault((plan.school_id, plan.id_number), plan)
-        seen = {}
+            entry = self.in_file.get(plan.id_number)
+            if entry is not None and entry.row == plan.row:
+                data = plan.data
+                entry.action, entry.employment_type, entry.hired_on, entry.category = (
+                    plan.action, data.employment_type, data.hired_on, data.category)
+                entry.staff_id = data.staff_id
+                if plan.action == A.CREATE:
+                    entry.name = plan.name
+                    entry.needs_contract = data.employment_type in KIND_BY_EMPLOYMENT
+                else:
+                    entry.name = (data.person_changes or {}).get("name")
+        return self._done(staff)
+
+    def _decide_contract_chunk(self, contracts: list[RowPlan]) -> list[RowPlan]:
+        # A person the file creates had no record: their records are not looked up (the commit,
+        # which has written the staff rows by now, would find only what it wrote).
+        in_file = self.in_file
+        ids = sorted({p.id_number for p in contracts if p.id_number and len(p.id_number) == 18
+                      and getattr(in_file.get(p.id_number), "action", None) != A.CREATE})
+        records = Records(ids, set(), lock=self.lock)
         for plan in contracts:
-            self.decide_contract(plan, by_key, records, seen)
-        in_file = {(plan.school_id, plan.id_number) for plan in contracts}
-        for plan in staff:
-            if plan.action == A.CREATE and plan.data["employment_type"] in KIND_BY_EMPLOYMENT \
-                    and (plan.school_id, plan.id_number) not in in_file:
-                plan.note(_("No contract for this person in the file: draft it from the staff page after the import."))
-        self.progress(len(staff) + len(contracts))
-        return Plan(staff, contracts)
+            entry = self.in_file.get(plan.id_number)
+            if entry is not None and entry.school_id != plan.school_id:
+                entry = None
+            if entry is not None:
+                entry.has_contract = True
+            self.decide_contract(plan, entry, records)
+        return self._done(contracts)
+
+    def _done(self, chunk: list[RowPlan]) -> list[RowPlan]:
+        for plan in chunk:
+            self.counts[f"{plan.sheet}:{plan.action}"] += 1
+        self.done += len(chunk)
+        self.progress(self.done)
+        return chunk
+
+    def without_contract(self) -> list[int]:
+        """The staff rows of new employments that hold a contract but have none in the file."""
+        return [entry.row for entry in self.in_file.values() if entry.needs_contract and not entry.has_contract]
+
+
+NO_CONTRACT_NOTE = _lazy("No contract for this person in the file: draft it from the staff page after the import.")
 
 
 # What read_staff and read_contract take from a row's cells: the preview stores these with the row,

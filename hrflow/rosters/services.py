@@ -38,12 +38,11 @@ from hrflow.people.models import Person, PostCategoryChoices, Staff
 
 from .columns import CONTRACT_SHEET, DISPATCH, MAX_ROWS, STAFF_SHEET, contract_columns, staff_columns
 from .models import RosterImport, RosterRow
-from .plan import Plan, Planner, Rows, dump_readings, load_readings
+from .plan import CHUNK_ROWS, NO_CONTRACT_NOTE, Planner, dump_readings, load_readings
 
 log = logging.getLogger(__name__)
 A = RosterRow.Action
 S = RosterImport.State
-PROGRESS_EVERY = 5000
 
 
 class RosterError(Exception):
@@ -158,13 +157,14 @@ def run_step(batch_id: int, step: str):
 
 # --- reading the file --------------------------------------------------------------------------
 
-def read_roster(batch: RosterImport, planner: Planner, *, vetted: bool = False) -> tuple[list, list, list]:
-    """The file's rows read and checked by `planner` (the cells only; the records are the decision's):
-    (staff rows, contract rows, file problems). The staff sheet is read and planned before the
-    contracts sheet is read, so a province's file holds one sheet's cells at a time. `vetted`: the
-    commit reads the file its preview checked (the same checksum) and skips the checks it passed."""
+def plan_roster(batch: RosterImport, planner: Planner, write, *, vetted: bool = False) -> list:
+    """Read the file and decide its rows with `planner`, handing each decided chunk of rows to
+    `write(chunk)`; returns the file's problems (then what `write` kept must be dropped). The staff
+    sheet is read and decided before the contracts sheet is read, so a province's file holds one
+    sheet's cells at a time, and a chunk of decided rows. `vetted`: the commit reads the file its
+    preview checked (the same checksum) and skips the checks it passed."""
     specs = {STAFF_SHEET: staff_columns(batch.bureau), CONTRACT_SHEET: contract_columns(batch.bureau)}
-    planned, problems, total = {STAFF_SHEET: [], CONTRACT_SHEET: []}, [], 0
+    problems, total = [], 0
     try:
         with open(import_dir() / batch.stored_name, "rb") as stream:
             vetted = vetted and _sha256(stream) == batch.file_sha256
@@ -177,17 +177,23 @@ def read_roster(batch: RosterImport, planner: Planner, *, vetted: bool = False) 
         for name, columns in specs.items():
             if name not in sheets or problems:
                 continue
-            rows = sheets.load(name)
-            problem = _header_problem(batch, name, columns, rows[0] if rows else ())
+            opened = sheets.open(name)
+            rows = iter(opened)
+            problem = _header_problem(batch, name, columns, next(rows, ()))
             if problem:
                 problems.append(problem)
                 continue
+            # The progress counts against the rows the sheet spans until it has been read.
+            RosterImport.objects.filter(pk=batch.pk).update(rows_total=total + max(opened.span - 1, 0))
             fields = [f for _h, f in columns]
-            data = Rows(fields, [(number, rows[number - 1]) for number in range(2, len(rows) + 1) if not _blank(rows[number - 1])])
-            del rows  # calamine's grid is gone; the rows go one by one as they are planned (Rows)
-            total += len(data)
+            cells = ((number, dict(zip(fields, values))) for number, values in enumerate(rows, start=2) if not _blank(values))
+            sheet = "staff" if name == STAFF_SHEET else "contract"
+            plans = planner.read_rows(cells, sheet)
+            for chunk in planner.plan_staff(plans) if sheet == "staff" else planner.plan_contracts(plans):
+                write(chunk)
+            total = planner.done
             RosterImport.objects.filter(pk=batch.pk).update(rows_total=total)
-            planned[name] = planner.read_rows(data, "staff" if name == STAFF_SHEET else "contract")
+            # The sheet's rows are all read: its generator has ended and let calamine's grid go.
     except FileNotFoundError:
         problems = [{"row": 0, "column": "", "message": _("The uploaded file is no longer kept; upload it again.")}]
     except FormulaCells as refused:
@@ -198,9 +204,7 @@ def read_roster(batch: RosterImport, planner: Planner, *, vetted: bool = False) 
         problems = [{"row": refused.row, "column": "", "message": refused.message}]
     if not problems and not total:
         problems.append({"row": 0, "column": "", "message": _("The file has no rows to import.")})
-    if problems:
-        return [], [], problems
-    return planned[STAFF_SHEET], planned[CONTRACT_SHEET], []
+    return problems
 
 
 def _header_problem(batch, name: str, columns, first_row) -> dict | None:
@@ -262,42 +266,64 @@ def rows_done(batch: RosterImport) -> int:
     return batch.rows_done
 
 
-def _store_rows(batch: RosterImport, plan: Plan):
-    RosterRow.objects.filter(batch=batch).delete()
+def _store_rows(batch: RosterImport, chunk: list):
     # The details as JSON text: both databases take it for a JSON column, and most rows have none.
     insert_rows(RosterRow, ["batch", "sheet", "row", "action", "school", "name", "id_number", "details", "readings"], (
         (batch.pk, p.sheet, p.row, p.action, p.school_id, p.name[:100], p.id_number[:32],
          json.dumps(details, ensure_ascii=False) if (details := p.details()) else "{}", dump_readings(p))
-        for p in plan.rows
+        for p in chunk
     ))
 
 
-def _stored_readings(batch: RosterImport) -> tuple[list, list]:
-    """The preview's rows as the planner read them, for a commit on the same day: the file and the
-    day decide the readings; the records are read again, under locks, by the commit's decisions."""
-    staff, contracts, shared = [], [], {}
-    rows = RosterRow.objects.filter(batch=batch).order_by("pk").values_list("sheet", "row", "school_id", "name", "id_number", "readings")
-    for sheet, row, school_id, name, id_number, text in rows.iterator(chunk_size=5000):
-        (staff if sheet == RosterRow.Sheet.STAFF else contracts).append(load_readings(sheet, row, school_id, name, id_number, text, shared))
-    return staff, contracts
+def _note_rows(batch: RosterImport, rows: list[int], note: str):
+    """Add `note` to the stored staff rows numbered `rows`: one UPDATE per chunk for the rows with
+    no details yet (nearly all), the others one by one."""
+    staff = RosterRow.objects.filter(batch=batch, sheet=RosterRow.Sheet.STAFF)
+    for start in range(0, len(rows), 900):
+        chunk = rows[start : start + 900]
+        staff.filter(row__in=chunk, details={}).update(details={"notes": [note]})
+        noted = []
+        for stored in staff.filter(row__in=chunk).only("pk", "details"):
+            notes = stored.details.setdefault("notes", [])
+            if note not in notes:
+                notes.append(note)
+                noted.append(stored)
+        RosterRow.objects.bulk_update(noted, ["details"], batch_size=500)
 
 
-def run_preview(batch: RosterImport) -> RosterImport:
+def _stored_readings(batch: RosterImport, sheet: str):
+    """The preview's rows of a sheet as the planner read them, a page at a time, for a commit on
+    the same day: the file and the day decide the readings; the records are read again, under
+    locks, by the commit's decisions."""
+    shared, last = {}, 0
+    rows = RosterRow.objects.filter(batch=batch, sheet=sheet).order_by("pk").values_list("pk", "row", "school_id", "name", "id_number", "readings")
+    while page := list(rows.filter(pk__gt=last)[:CHUNK_ROWS]):
+        last = page[-1][0]
+        for _pk, row, school_id, name, id_number, text in page:
+            yield load_readings(sheet, row, school_id, name, id_number, text, shared)
+        del page
+
+
+def run_preview(batch: RosterImport, *, outcome: str = "") -> RosterImport:
+    """Decide every row of the file and store the decisions (RosterRow); nothing else is written.
+    `outcome`: what the page says above the preview (why it was run again)."""
     if not _claim(batch):
         return batch
     try:
         planner_day = clock.today()
         planner = Planner(batch.unit, bureau=batch.bureau, today=planner_day, progress=_progress(batch.pk))
-        staff, contracts, problems = read_roster(batch, planner)
-        plan = Plan([], []) if problems else planner.decide(staff, contracts)
-        del staff, contracts
         with transaction.atomic():
-            _store_rows(batch, plan)
+            RosterRow.objects.filter(batch=batch).delete()
+            problems = plan_roster(batch, planner, lambda chunk: _store_rows(batch, chunk))
+            if problems:  # the rows read before the file was refused are not shown
+                RosterRow.objects.filter(batch=batch).delete()
+            else:
+                _note_rows(batch, planner.without_contract(), str(NO_CONTRACT_NOTE))
             batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
-            batch.counts, batch.file_problems, batch.previewed_on = plan.counts(), problems, planner_day
+            batch.counts, batch.file_problems, batch.previewed_on = ({} if problems else dict(planner.counts)), problems, planner_day
             batch.rows_done = batch.rows_total
             batch.finished_at = timezone.now()
-            batch.outcome = ""
+            batch.outcome = outcome
             batch.finish_preview()
             save_audited(batch, user=batch.owner, reason=_("Preview: %(summary)s") % {"summary": summary(batch)})
         if problems:  # a file refused whole is never committed: it is not kept
@@ -366,20 +392,18 @@ def run_commit(batch: RosterImport) -> RosterImport:
     try:
         today = clock.today()
         planner = Planner(batch.unit, bureau=batch.bureau, today=today, lock=True, progress=_progress(batch.pk))
-        if batch.previewed_on == today:
-            read = _stored_readings(batch)
-        else:  # a day later, dates read otherwise (a hire date no longer in the future): the file again
-            *read, problems = read_roster(batch, planner, vetted=not batch.file_problems)
-            if problems:
-                _back_to_preview(batch, _("The file can no longer be read; nothing was written."), problems=problems)
-                return RosterImport.objects.get(pk=batch.pk)
-        previewed = dict(batch.counts)
+        writer = RosterWriter(batch, planner)
         with transaction.atomic():
-            plan = planner.decide(*read)
-            if plan.counts() != previewed or any(p.action == A.REFUSED for p in plan.rows):
-                # The records changed since the preview: show what the file would do now, write nothing.
-                raise _Changed(plan)
-            written = write_plan(plan, batch)
+            if batch.previewed_on == today:
+                for sheet, chunks in ((RosterRow.Sheet.STAFF, planner.plan_staff), (RosterRow.Sheet.CONTRACT, planner.plan_contracts)):
+                    for chunk in chunks(_stored_readings(batch, sheet)):
+                        writer.write(chunk)
+            else:  # a day later, dates read otherwise (a hire date no longer in the future): the file again
+                problems = plan_roster(batch, planner, writer.write, vetted=not batch.file_problems)
+                if problems:
+                    raise _Unreadable(problems)
+            if dict(planner.counts) != dict(batch.counts):
+                raise _Changed()
             locked = RosterImport.objects.select_for_update().get(pk=batch.pk)
             locked.finish_commit()
             locked.finished_at, locked.rows_done = timezone.now(), locked.rows_total
@@ -387,13 +411,17 @@ def run_commit(batch: RosterImport) -> RosterImport:
             save_audited(locked, user=batch.owner, reason=locked.outcome)
         # The file is no longer needed: what it wrote is in the records, with the file's name as their reason.
         (import_dir() / batch.stored_name).unlink(missing_ok=True)
-        if written >= ANALYZE_AFTER_ROWS:
+        if writer.written >= ANALYZE_AFTER_ROWS:
             _analyze_later(["people.Person", "people.Staff", "contracts.Contract", "contracts.DispatchAgreement"])
-    except _Changed as changed:
-        with transaction.atomic():
-            _store_rows(batch, changed.plan)
-            _back_to_preview(batch, _("The records changed since the preview, so nothing was written: here is the preview again. "
-                                      "Check it and import again."), counts=changed.plan.counts())
+    except _Unreadable as unreadable:
+        _back_to_preview(batch, _("The file can no longer be read; nothing was written."), problems=unreadable.problems)
+    except _Changed:
+        # The records changed since the preview (a row would now be refused or do something else):
+        # nothing was written; the preview is run again, in this job, to show what the file does now.
+        message = _("The records changed since the preview, so nothing was written: here is the preview again. "
+                    "Check it and import again.")
+        if _back_to_preview(batch, message, requeue=True):
+            return run_preview(RosterImport.objects.select_related("owner", "unit").get(pk=batch.pk), outcome=message)
     except IntegrityError:
         log.warning("roster commit %s met a concurrent write", batch.pk, exc_info=True)
         _back_to_preview(batch, _("Someone recorded some of these people at the same moment, so nothing was written. Run the preview again."))
@@ -404,70 +432,94 @@ def run_commit(batch: RosterImport) -> RosterImport:
 
 
 class _Changed(Exception):
-    def __init__(self, plan):
-        self.plan = plan
+    pass
 
 
-def _back_to_preview(batch, outcome: str, *, problems=None, counts=None):
+class _Unreadable(Exception):
+    def __init__(self, problems):
+        self.problems = problems
+
+
+def _back_to_preview(batch, outcome: str, *, problems=None, requeue: bool = False) -> bool:
+    """The commit ends without writing: back to the preview, or, with `requeue`, to the queue of a
+    new preview. False when the import is no longer being committed."""
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().get(pk=batch.pk)
         if locked.state != S.COMMITTING:
-            return
+            return False
         locked.commit_refused()
         locked.outcome, locked.finished_at = outcome, timezone.now()
         if problems is not None:
             locked.file_problems = problems
-        if counts is not None:
-            locked.counts = counts
+        if requeue:
+            locked.queue_again()
         save_audited(locked, user=batch.owner, reason=outcome)
+    return True
 
 
-def write_plan(plan: Plan, batch: RosterImport) -> int:
-    """Write every row the plan says to write, with history rows; returns how many rows were written."""
-    user = batch.owner
-    reason = _("Imported from %(file)s") % {"file": batch.file_name}
-    update_reason = _("Updated from %(file)s") % {"file": batch.file_name}
+class RosterWriter:
+    """Writes each chunk of decided rows the commit hands it, with history rows: staff rows
+    (people, employments, updates) and then contract rows (contracts, dispatch agreements)."""
+
+    def __init__(self, batch: RosterImport, planner: Planner):
+        self.batch, self.planner, self.user, self.written = batch, planner, batch.owner, 0
+        self.reason = _("Imported from %(file)s") % {"file": batch.file_name}
+        self.update_reason = _("Updated from %(file)s") % {"file": batch.file_name}
+        self.posts = {value: str(label) for value, label in PostCategoryChoices.choices}
+
+    def write(self, chunk: list):
+        if any(p.action == A.REFUSED for p in chunk):
+            raise _Changed()
+        if chunk[0].sheet == "staff":
+            write_staff(self, chunk)
+        else:
+            write_contracts(self, chunk)
+
+
+def write_staff(writer: RosterWriter, chunk: list):
+    user, reason = writer.user, writer.reason
     # People new to HRflow (validated: the gender is the ID's, the birth date read from it).
-    new_people = [p for p in plan.staff if p.action == A.CREATE]
+    new_people = [p for p in chunk if p.action == A.CREATE]
     person_ids = insert_rows_returning_ids(Person, ["id_number", "name", "sex", "birth_date", "phone", "education", "cadre"], (
-        (p.id_number, p.data["name"], p.data["gender"], p.data["birth_date"], p.data["phone"] or "", p.data["education"], bool(p.data["cadre"]))
+        (p.id_number, p.data.name, p.data.gender, p.data.birth_date, p.data.phone or "", p.data.education, bool(p.data.cadre))
         for p in new_people), len(new_people))
     for p, pk in zip(new_people, person_ids):
-        p.data["person_id"] = pk
+        p.data.person_id = pk
     snapshot_ids(Person, person_ids, user=user, reason=reason, history_type="+")
     # New employments: of the new people, and of people on record.
-    employments = [p for p in plan.staff if p.action in (A.CREATE, A.LINK)]
+    employments = [p for p in chunk if p.action in (A.CREATE, A.LINK)]
     staff_ids = insert_rows_returning_ids(Staff, ["person", "school", "post_category", "employment_type", "title", "dormitory",
                                                   "food_safety_manager", "hired_on", "status"], (
-        (p.data["person_id"], p.school_id, p.data["category"], p.data["employment_type"], p.data["title"], p.data["dormitory_id"],
-         bool(p.data["food_safety_manager"]), p.data["hired_on"], Staff.Status.ACTIVE) for p in employments), len(employments))
+        (p.data.person_id, p.school_id, p.data.category, p.data.employment_type, p.data.title, p.data.dormitory_id,
+         bool(p.data.food_safety_manager), p.data.hired_on, Staff.Status.ACTIVE) for p in employments), len(employments))
     snapshot_ids(Staff, staff_ids, user=user, reason=reason, history_type="+")
-    new_staff = {(p.school_id, p.id_number): pk for p, pk in zip(employments, staff_ids)}
+    for p, pk in zip(employments, staff_ids):  # their contract rows are decided next, with these ids
+        writer.planner.in_file[p.id_number].staff_id = pk
     # Updates of employments and of records the school alone holds.
-    updates = [p for p in plan.staff if p.action == A.UPDATE]
-    updated_staff = _bulk_update(Staff, [(p.data["staff_id"], p.data["staff_changes"]) for p in updates])
-    updated_people = _bulk_update(Person, [(p.data["person_id"], p.data["person_changes"]) for p in updates])
-    snapshot_ids(Staff, updated_staff, user=user, reason=update_reason)
-    snapshot_ids(Person, updated_people, user=user, reason=update_reason)
-    # Contracts and dispatch agreements, of employments on record or just created.
-    posts = {value: str(label) for value, label in PostCategoryChoices.choices}
-    contracts = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] != DISPATCH]
-    agreements = [p for p in plan.contracts if p.action == A.ADD and p.data["kind"] == DISPATCH]
+    updates = [p for p in chunk if p.action == A.UPDATE]
+    updated_staff = _bulk_update(Staff, [(p.data.staff_id, p.data.staff_changes) for p in updates])
+    updated_people = _bulk_update(Person, [(p.data.person_id, p.data.person_changes) for p in updates])
+    snapshot_ids(Staff, updated_staff, user=user, reason=writer.update_reason)
+    snapshot_ids(Person, updated_people, user=user, reason=writer.update_reason)
+    writer.written += len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people)
 
-    def staff_of(p):
-        return p.data["staff_id"] or new_staff[(p.school_id, p.id_number)]
 
+def write_contracts(writer: RosterWriter, chunk: list):
+    """Contracts and dispatch agreements, of employments on record or just created."""
+    user, reason, posts = writer.user, writer.reason, writer.posts
+    contracts = [p for p in chunk if p.action == A.ADD and p.data.kind != DISPATCH]
+    agreements = [p for p in chunk if p.action == A.ADD and p.data.kind == DISPATCH]
     contract_ids = insert_rows_returning_ids(Contract, [
         "staff", "kind", "post", "starts_on", "term_months", "ends_on", "task_based", "first_employment", "probation_months",
         "probation_ends_on", "agreed_pay", "probation_pay", "evaluation_method", "term_grade", "term_grade_note", "end_reason", "state",
-    ], ((staff_of(p), d["kind"], posts[d["category"]], d["starts_on"], d["term_months"], d["ends_on"], False, d["first_employment"],
-         d["probation_months"], d["probation_ends_on"], d["agreed_pay"], d["probation_pay"] if d["probation_months"] else None,
-         "", "", "", "", d["state"]) for p, d in ((p, p.data) for p in contracts)), len(contracts))
+    ], ((d.staff_id, d.kind, posts[d.category], d.starts_on, d.term_months, d.ends_on, False, d.first_employment,
+         d.probation_months, d.probation_ends_on, d.agreed_pay, d.probation_pay if d.probation_months else None,
+         "", "", "", "", d.state) for d in (p.data for p in contracts)), len(contracts))
     snapshot_ids(Contract, contract_ids, user=user, reason=reason, history_type="+")
     agreement_ids = insert_rows_returning_ids(DispatchAgreement, ["staff", "agency", "agency_code", "post_nature", "starts_on", "ends_on"], (
-        (staff_of(p), p.data["agency"], "", p.data["post_nature"], p.data["starts_on"], p.data["ends_on"]) for p in agreements), len(agreements))
+        (p.data.staff_id, p.data.agency, "", p.data.post_nature, p.data.starts_on, p.data.ends_on) for p in agreements), len(agreements))
     snapshot_ids(DispatchAgreement, agreement_ids, user=user, reason=reason, history_type="+")
-    return len(person_ids) + len(staff_ids) + len(updated_staff) + len(updated_people) + len(contract_ids) + len(agreement_ids)
+    writer.written += len(contract_ids) + len(agreement_ids)
 
 
 def _bulk_update(model, changes: list[tuple[int, dict]]) -> list[int]:

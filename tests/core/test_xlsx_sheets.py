@@ -317,7 +317,7 @@ def test_an_unknown_engine_is_a_programming_error():
 
 
 @pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
-def test_lazy_sheets_are_the_eager_sheets_one_at_a_time(engine):
+def test_lazy_sheets_are_the_eager_sheets_one_at_a_time_row_by_row(engine):
     def build(writer):
         for name, width in (("职工", 4), ("合同", 3)):
             sheet = writer.sheet(name)
@@ -331,4 +331,21 @@ def test_lazy_sheets_are_the_eager_sheets_one_at_a_time(engine):
     lazy = read_sheets(io.BytesIO(data), specs, engine=engine, lazy=True)
     assert "无此表" not in lazy and "职工" in lazy
     for name in ("职工", "合同"):
-        assert lazy.load(name) == eager[name]
+        opened = lazy.open(name)
+        assert opened.span == len(eager[name]) == 30
+        assert list(opened) == eager[name]
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_an_opened_sheet_keeps_its_blank_rows_and_stops_at_its_limit(engine):
+    def build(writer):
+        sheet = writer.sheet("职工")
+        writer.row(sheet, 0, ["甲", "乙"])
+        writer.row(sheet, 1, ["一", 1])
+        writer.row(sheet, 3, ["三", 3])  # row 3 of the sheet is blank
+        for line in range(4, 12):
+            writer.row(sheet, line, [f"行{line}", line])
+
+    opened = read_sheets(io.BytesIO(workbook_bytes(build)), {"职工": (2, 20)}, engine=engine, lazy=True).open("职工")
+    rows = list(opened)
+    assert rows[:4] == [("甲", "乙"), ("一", 1), (None, None), ("三", 3)] and len(rows) == 12

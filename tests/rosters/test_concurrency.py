@@ -75,13 +75,13 @@ def test_two_files_creating_the_same_person_at_two_schools_give_one_employment(w
     batches = [_previewed(officer, school, name=f"名单{n}.xlsx") for n, (officer, school) in enumerate(zip(officers, schools), start=1)]
     # Both commits plan before either writes (the race this test is about, every run): each sees a new person.
     planned = threading.Barrier(2, timeout=20)
-    write_plan = services.write_plan
+    write_staff = services.write_staff
 
-    def write_when_both_planned(plan, batch):
+    def write_when_both_planned(writer, chunk):
         planned.wait()
-        return write_plan(plan, batch)
+        return write_staff(writer, chunk)
 
-    monkeypatch.setattr(services, "write_plan", write_when_both_planned)
+    monkeypatch.setattr(services, "write_staff", write_when_both_planned)
     results = run_together([lambda b=b, o=o: services.roster_commit_request(batch=b, user=o) for b, o in zip(batches, officers)])
     assert [kind for kind, _v in results] == ["ok", "ok"], results
     states = sorted(RosterImport.objects.get(pk=b.pk).state for b in batches)
