@@ -492,6 +492,9 @@ def _local(tag: str) -> str:
     return tag.rsplit(" ", 1)[-1]
 
 
+MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# What a typed cell's <v> holds when both engines read it alike.
+_TYPED_VALUES = {"n": re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?"), "s": re.compile("[0-9]+"), "b": re.compile("[01]")}
 _NO_COLUMN = 1 << 30
 # Cell types both engines read alike; calamine reads an error cell (#N/A) as empty and an ISO date
 # cell its own way, so a sheet with such a cell in its columns is read by openpyxl.
@@ -537,6 +540,9 @@ class _SheetCounter:
         self.regular = True
         self.value_row = self.value_column = 0
         self.kinds = {}  # tag -> local name when it is one this counter heeds, else ""
+        self.depth = self.cell_depth = 0
+        self.cell_type = "n"
+        self.value_text = None  # the text of a typed cell's <v> while it is read
 
     @property
     def grid(self) -> int:
@@ -545,6 +551,8 @@ class _SheetCounter:
     def _kind(self, tag: str) -> str:
         kind = _local(tag)
         kind = kind if kind in ("row", "c", "v", "is", "f") else ""
+        if kind and not tag.startswith(MAIN_NAMESPACE + " "):
+            self.regular = False  # calamine reads an element of another namespace by its local name, openpyxl skips it
         if len(self.kinds) < 64:  # a crafted sheet may use millions of tags
             self.kinds[tag] = kind
         return kind
@@ -553,12 +561,18 @@ class _SheetCounter:
         raise UploadRefused(message, row=self.row, sheet=self.sheet)
 
     def start(self, tag, attrs):
+        self.depth += 1
         kind = self.kinds.get(tag)
         if kind is None:
             kind = self._kind(tag)
-        if kind == "c":
+        if kind == "c" or (self.in_row and not self.in_cell and kind != "row"):
+            # openpyxl reads every child of a row as a cell, whatever its name; calamine only <c>
+            if kind != "c":
+                self.regular = False
             self.cells += 1
             self.in_cell = True
+            self.cell_depth = self.depth
+            self.cell_type = attrs.get("t", "n")
             self.values_in_cell = 0
             # A cell without a reference follows the one before it, as openpyxl reads it.
             # A reference naming no column puts the cell beyond every template's columns.
@@ -614,15 +628,30 @@ class _SheetCounter:
                     self.values_in_cell += 1
                     if self.values_in_cell > 1:  # openpyxl reads the first, calamine the last
                         self.regular = False
+                    if kind == "v" and self.cell_type in _TYPED_VALUES:
+                        self.value_text = ""
+                    if kind == "is" and self.cell_type != "inlineStr":  # calamine reads it, openpyxl does not
+                        self.regular = False
+
+    def text(self, data: str):
+        if self.value_text is not None:
+            self.value_text += data
 
     def end(self, tag):
-        kind = self.kinds.get(tag)
-        if kind is None:
-            kind = self._kind(tag)
-        if kind == "c":
+        if self.value_text is not None:
+            # openpyxl casts a number with Python's int() (1_000, ١٢ and " 12 " are numbers to it), calamine does not
+            if not _TYPED_VALUES[self.cell_type].fullmatch(self.value_text):
+                self.regular = False
+            self.value_text = None
+        if self.in_cell and self.depth == self.cell_depth:
             self.in_cell = False
-        elif kind == "row":
-            self.in_row = False
+        else:
+            kind = self.kinds.get(tag)
+            if kind is None:
+                kind = self._kind(tag)
+            if kind == "row":
+                self.in_row = False
+        self.depth -= 1
 
 
 # --- The quick pre-scan ------------------------------------------------------------------
@@ -632,29 +661,69 @@ class _SheetCounter:
 # not recognise (a formula, an error cell, a namespace prefix, a comment, a DTD, cells out of
 # order, a row over the limits) sends the part to the expat scan, which counts it exactly and
 # words the refusal. Of the sheets the expat scan finds regular it accepts a subset, with the same
-# counts (the grid as a bound); XML it does not parse is left to the reader that follows.
+# counts (the grid as a bound). expat runs over the part too, without handlers (in C): a part that
+# is not well-formed UTF-8 XML, or declares a DTD, goes to the expat scan.
 
 _QUICK_BLOCK = 1 << 23
 _QUICK_MAX_ROW_BYTES = 1 << 20
 _ROW = re.compile(
-    rb'<row r="([1-9][0-9]{0,6})"(?: (?!r=)[A-Za-z][\w:.-]*="[^"<]*")*(?:/>|>((?:<c r="[A-Z]{1,3}\1"(?: s="[0-9]{1,5}")?'
-    rb'(?: t="(?:s|str|inlineStr|n|b)")?(?:/>|>(?:<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>))*)</row>)')
+    rb'<row r="([1-9][0-9]{0,6})"(?: (?!r=|xmlns)[A-Za-z][\w:.-]*="[^"<]*")*(?:/>|>((?:<c r="[A-Z]{1,3}\1"(?: s="[0-9]{1,5}")?'
+    rb'(?:(?: t="n")?(?:/>|>(?:<v>-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?</v>)?</c>)|'
+    rb' t="s"(?:/>|>(?:<v>[0-9]+</v>)?</c>)| t="b"(?:/>|>(?:<v>[01]</v>)?</c>)| t="str"(?:/>|>(?:<v>[^<]*</v>)?</c>)|'
+    rb' t="inlineStr"(?:/>|>(?:<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>)))*)</row>)')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
-_COUNTED_KIND = re.compile(rb"<(?:[\w.-]+:)?(?:row|c|v|is|f)[\s/>]")
+_COUNTED_KIND = re.compile(rb"[<:](?:row|c|v|is|f)[\s/>]")  # any prefix, however long or non-ASCII
 _SHEET_DATA = re.compile(rb"<sheetData(/?)>")
 
 
+class _NotPlain(Exception):
+    pass
+
+
 def _quick_parts(archive, name: str):
-    """The part's bytes in blocks; None when it holds markup the quick scan leaves to expat."""
+    """The part's bytes in blocks, each also fed to a handler-less expat parser (C speed): the part
+    must be well-formed UTF-8 XML without a DTD, or
+    _NotPlain is raised for the caller to hand the part to the expat scan."""
+    parser = expat.ParserCreate(namespace_separator=" ")  # as _scan parses: an undeclared prefix is no XML
+
+    def not_plain(*_args):
+        raise _NotPlain
+
+    def declaration(_version, encoding, _standalone):
+        if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+            raise _NotPlain
+
+    parser.XmlDeclHandler = declaration
+    parser.StartDoctypeDeclHandler = not_plain
+    parser.EntityDeclHandler = not_plain
     try:
         with archive.open(name) as part:
+            first = True
             while block := part.read(_QUICK_BLOCK):
+                if b"\0" in block or (first and block.startswith((b"\xff\xfe", b"\xfe\xff"))):
+                    raise _NotPlain  # UTF-16: the byte patterns below would not see its markup
+                first = False
+                try:
+                    parser.Parse(block, False)
+                except expat.ExpatError:
+                    raise _NotPlain from None
                 yield block
+            try:
+                parser.Parse(b"", True)
+            except expat.ExpatError:
+                raise _NotPlain from None
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         raise _not_a_workbook() from None
 
 
 def _quick_element_count(archive, name: str, cap: int) -> bool:
+    try:
+        return _count_elements(archive, name, cap)
+    except _NotPlain:
+        return False
+
+
+def _count_elements(archive, name: str, cap: int) -> bool:
     """True when the part has at most `cap` elements for sure (each opens with "<" and is not a
     closing tag) and no DTD, comment or CDATA: what _ElementCounter with expat would pass."""
     opened = closed = 0
@@ -681,6 +750,13 @@ class _Shape:
 
 
 def _quick_sheet_scan(archive, name: str, counter: "_SheetCounter") -> bool:
+    try:
+        return _count_sheet(archive, name, counter)
+    except _NotPlain:
+        return False
+
+
+def _count_sheet(archive, name: str, counter: "_SheetCounter") -> bool:
     """Count a target sheet as _SheetCounter does, if it is plain (see above); True when it was
     and the counter holds its counts, False (the counter untouched) for the expat scan."""
     shapes, buffer, state = {}, b"", "head"
@@ -762,9 +838,22 @@ def _scan(archive, name: str, counter, extra=None):
     parser.EndElementHandler = counter.end
     parser.StartDoctypeDeclHandler = refuse  # no DTD in OOXML: none of its entity tricks either
     parser.EntityDeclHandler = refuse
+    if isinstance(counter, _SheetCounter):
+        parser.buffer_text = True
+        parser.CharacterDataHandler = counter.text
+        # calamine reads a sheet as UTF-8 whatever it declares; openpyxl decodes it as declared.
+        def declared(_version, encoding, _standalone):
+            if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+                counter.regular = False
+
+        parser.XmlDeclHandler = declared
     try:
         with archive.open(name) as part:
+            first = True
             while chunk := part.read(1 << 16):
+                if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff")) and isinstance(counter, _SheetCounter):
+                    counter.regular = False  # UTF-16, as above
+                first = False
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError:
@@ -777,8 +866,14 @@ def _scan(archive, name: str, counter, extra=None):
 # --- Reading the vetted sheets ------------------------------------------------------------
 
 EXACT_INTEGERS = 2**53  # a double holds every whole number up to here; Excel stores doubles
-# OOXML writes control characters as _xHHHH_; calamine decodes them, openpyxl leaves them.
-_CONTROL_ESCAPE = re.compile("_x(00[01][0-9A-Fa-f])_")
+# OOXML escapes characters as _xHHHH_ (control characters, and "_x" itself as _x005F_x); calamine
+# decodes them, openpyxl leaves them as written.
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(match) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates in a str we keep
 
 
 def _read_openpyxl(data: bytes, targets: list[_Target], *, plain: bool) -> dict[str, list[tuple]]:
@@ -845,7 +940,7 @@ def _plain_row(values, strings: dict, *, escaped: bool = False) -> tuple:
         kind = type(value)
         if kind is str:
             if escaped and "_x" in value:
-                value = _CONTROL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+                value = _ESCAPE.sub(_unescape, value)
             value = strings.setdefault(value, value) if value else None
         elif kind is float or kind is int:
             number = float(value)  # openpyxl gives int for "3", calamine 3.0: both become 3

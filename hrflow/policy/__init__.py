@@ -4,6 +4,23 @@ No Django import here: a service builds plain inputs, calls these functions and 
 what they return. Every finding carries its POLICY.md id and the notice's clause.
 """
 
+from .appraisal import (
+    DEFAULT_EXCELLENT_SHARE,
+    DEFAULT_WEIGHTS,
+    Grade,
+    GradeResult,
+    allocate_pool,
+    assign_grades,
+    composite_score,
+    excellent_quota,
+)
+from .appraisal_bulk import (
+    FrameInputError,
+    allocate_pool_frame,
+    assign_grades_frame,
+    composite_frame,
+    excellent_quota_frame,
+)
 from .bulk import BulkInputError, RowError, screen_frame
 from .calendar import is_working_day, publicity_ends
 from .catalogue import INVALID_DATA, RULES, Rule, rule
@@ -48,6 +65,19 @@ from .staffing import (
 )
 
 __all__ = [
+    "DEFAULT_EXCELLENT_SHARE",
+    "DEFAULT_WEIGHTS",
+    "FrameInputError",
+    "Grade",
+    "GradeResult",
+    "allocate_pool",
+    "allocate_pool_frame",
+    "assign_grades",
+    "assign_grades_frame",
+    "composite_frame",
+    "composite_score",
+    "excellent_quota",
+    "excellent_quota_frame",
     "BulkInputError",
     "RowError",
     "screen_frame",

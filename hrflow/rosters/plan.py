@@ -310,6 +310,22 @@ def _label(choices, value) -> str:
     return str(dict(choices).get(value, value or "—"))
 
 
+def _memo(reader, *args):
+    """`reader(value, *args)` remembered by the value and its type (True is not 1 here)."""
+    found = {}
+
+    def read(value):
+        key = (type(value), value)
+        reading = found.get(key)
+        if reading is None:
+            reading = reader(value, *args)
+            if len(found) < 20_000:
+                found[key] = reading
+        return reading
+
+    return read
+
+
 class Planner:
     def __init__(self, unit, *, bureau: bool, today: date, lock: bool = False, progress=None):
         self.scope = SchoolScope(unit, bureau=bureau)
@@ -325,6 +341,14 @@ class Planner:
         self.staff_headers = {f: h for h, f in staff_columns(bureau)}
         self.contract_headers = {f: h for h, f in contract_columns(bureau)}
         self.certificate_kinds = _certificate_kinds()
+        # A column's readings by cell value: a province's file repeats its posts, dates and amounts.
+        self._read = {
+            "category": _memo(cells.read_choice, CATEGORY_VALUES), "employment_type": _memo(cells.read_choice, EMPLOYMENT_VALUES),
+            "kind": _memo(cells.read_choice, KIND_VALUES), "post_nature": _memo(cells.read_choice, NATURE_VALUES),
+            "cadre": _memo(cells.read_flag), "food_safety_manager": _memo(cells.read_flag),
+            "title": _memo(cells.read_text, TITLE_MAX), "agency": _memo(cells.read_text, AGENCY_MAX),
+            "date": _memo(cells.read_date), "months": _memo(cells.read_months), "money": _memo(cells.read_money),
+        }
         self.concurrent = settings.HRFLOW["ALLOW_CONCURRENT_EMPLOYMENT"]
         self.notice_days = settings.HRFLOW["RENEWAL_NOTICE_DAYS"]
         self.minimum_wage = settings.HRFLOW["MINIMUM_MONTHLY_WAGE"]
@@ -346,11 +370,11 @@ class Planner:
         # The person's fields (gender checked against the ID, birth date from it) beside the employment's.
         data = StaffData(**{k: person.get(k) for k in ("name", "phone", "education", "gender", "birth_date")})
         for name, choices in (("category", CATEGORY_VALUES), ("employment_type", EMPLOYMENT_VALUES)):
-            data[name] = plan.take(h[name], cells.read_choice(cell.get(name), choices))
+            data[name] = plan.take(h[name], self._read[name](cell.get(name)))
         for name in ("cadre", "food_safety_manager"):
-            data[name] = plan.take(h[name], cells.read_flag(cell.get(name)))
-        data.title = plan.take(h["title"], cells.read_text(cell.get("title"), TITLE_MAX))
-        hired_on = plan.take(h["hired_on"], cells.read_date(cell.get("hired_on")))
+            data[name] = plan.take(h[name], self._read[name](cell.get(name)))
+        data.title = plan.take(h["title"], self._read["title"](cell.get("title")))
+        hired_on = plan.take(h["hired_on"], self._read["date"](cell.get("hired_on")))
         if hired_on is None and not plan.refused_in(h["hired_on"]):
             plan.refuse(h["hired_on"], _("The hire date is missing."))
         elif hired_on is not None and data.birth_date is not None and (
@@ -502,9 +526,9 @@ class Planner:
         if not plan.id_number:
             plan.id_number = cell_text(raw_id)[:32]
         data = ContractData()
-        data.kind = plan.take(h["kind"], cells.read_choice(cell.get("kind"), KIND_VALUES))
+        data.kind = plan.take(h["kind"], self._read["kind"](cell.get("kind")))
         for name in ("starts_on", "ends_on"):
-            data[name] = plan.take(h[name], cells.read_date(cell.get(name)))
+            data[name] = plan.take(h[name], self._read["date"](cell.get(name)))
         if data.starts_on is None and not plan.refused_in(h["starts_on"]):
             plan.refuse(h["starts_on"], _("The start date is missing."))
         if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
@@ -514,10 +538,10 @@ class Planner:
         if data.starts_on and data.starts_on > self.today + timedelta(days=366):
             plan.refuse(h["starts_on"], _("A contract starts at most a year after it is signed."))
         if data.kind == DISPATCH:
-            data.agency = plan.take(h["agency"], cells.read_text(cell.get("agency"), AGENCY_MAX))
+            data.agency = plan.take(h["agency"], self._read["agency"](cell.get("agency")))
             if not data.agency and not plan.refused_in(h["agency"]):
                 plan.refuse(h["agency"], _("A dispatch agreement names its agency."))
-            data.post_nature = plan.take(h["post_nature"], cells.read_choice(cell.get("post_nature"), NATURE_VALUES))
+            data.post_nature = plan.take(h["post_nature"], self._read["post_nature"](cell.get("post_nature")))
             if data.ends_on is None and not plan.refused_in(h["ends_on"]):
                 plan.refuse(h["ends_on"], _("A dispatch agreement states its end date."))
             if any(not cells.empty(cell.get(name)) for name in ("probation_months", "agreed_pay", "probation_pay")):
@@ -526,9 +550,9 @@ class Planner:
             for name in ("agency", "post_nature"):
                 if not cells.empty(cell.get(name)):
                     plan.refuse(h[name], _("Only a dispatch agreement has this column; leave it empty."))
-            data.probation_months = plan.take(h["probation_months"], cells.read_months(cell.get("probation_months")))
+            data.probation_months = plan.take(h["probation_months"], self._read["months"](cell.get("probation_months")))
             for name in ("agreed_pay", "probation_pay"):
-                data[name] = plan.take(h[name], cells.read_money(cell.get(name)))
+                data[name] = plan.take(h[name], self._read["money"](cell.get(name)))
             if data.agreed_pay is None and not plan.refused_in(h["agreed_pay"]):
                 plan.refuse(h["agreed_pay"], _("The agreed monthly pay is missing."))
             if data.starts_on and data.ends_on:
