@@ -26,7 +26,6 @@ from django.db import connection
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
 from hrflow.contracts.models import Contract, DispatchAgreement
@@ -813,7 +812,8 @@ class Planner:
         return [entry.row for entry in self.in_file.values() if entry.needs_contract and not entry.has_contract]
 
 
-NO_CONTRACT_NOTE = _lazy("No contract for this person in the file: draft it from the staff page after the import.")
+def no_contract_note() -> str:
+    return _("No contract for this person in the file: draft it from the staff page after the import.")
 
 
 # What read_staff and read_contract take from a row's cells: the preview stores these with the row,

@@ -38,7 +38,7 @@ from hrflow.people.models import Person, PostCategoryChoices, Staff
 
 from .columns import CONTRACT_SHEET, DISPATCH, MAX_ROWS, STAFF_SHEET, contract_columns, staff_columns
 from .models import RosterImport, RosterRow
-from .plan import CHUNK_ROWS, NO_CONTRACT_NOTE, Planner, dump_readings, load_readings
+from .plan import CHUNK_ROWS, Planner, dump_readings, load_readings, no_contract_note
 
 log = logging.getLogger(__name__)
 A = RosterRow.Action
@@ -318,7 +318,7 @@ def run_preview(batch: RosterImport, *, outcome: str = "") -> RosterImport:
             if problems:  # the rows read before the file was refused are not shown
                 RosterRow.objects.filter(batch=batch).delete()
             else:
-                _note_rows(batch, planner.without_contract(), str(NO_CONTRACT_NOTE))
+                _note_rows(batch, planner.without_contract(), no_contract_note())
             batch = RosterImport.objects.select_for_update().get(pk=batch.pk)
             batch.counts, batch.file_problems, batch.previewed_on = ({} if problems else dict(planner.counts)), problems, planner_day
             batch.rows_done = batch.rows_total
