@@ -1,7 +1,5 @@
 """The contracts' reads: scoped querysets for lists and the renewal inbox, a contract's timeline."""
 
-from itertools import chain
-
 from django.db.models import Q
 
 from hrflow.org import scope
@@ -48,7 +46,7 @@ def timeline(contract: Contract) -> list:
         for r in renewal:
             r.record = "renewal"
         records += renewal
-    return sorted(chain(records), key=lambda r: (r.history_date, r.record == "renewal", r.history_id))
+    return sorted(records, key=lambda r: (r.history_date, r.record == "renewal", r.history_id))
 
 
 def staff_section(staff, user) -> dict | None:

@@ -51,6 +51,14 @@ RULES: dict[str, Rule] = {
         Rule("LAW-FOOD-HEALTH", "第四十五条", True, _("Canteen staff: a valid health certificate"), source="《食品安全法》"),
         Rule("INST-TERM", "第十二条", False, _("An institutional contract normally runs 3 years or more"), source="《事业单位人事管理条例》"),
         Rule("INST-PROBATION", "第十三条", True, _("First employment with a term of 3 years or more: a 12-month probation"), source="《事业单位人事管理条例》"),
+        Rule("INST-GRADES", "第二十一条", True, _("Annual appraisal grades: excellent, competent, basically competent, incompetent"), source="《事业单位人事管理条例》"),
+        Rule("INST-EXIT-GRADE", "第十六条", True, _("Incompetent and refusing another post, or incompetent two years running: the contract may end with 30 days' written notice"), source="《事业单位人事管理条例》"),
+        # 四(二) the one-vote veto, as HRflow applies it (POLICY.md)
+        Rule("VETO-MAJOR", "四(二)", True, _("A major safety responsibility incident vetoes the appraisal of each person found responsible")),
+        Rule("VETO-GRADE", "四(二)", True, _("A vetoed appraisal is graded incompetent whatever its scores")),
+        Rule("VETO-PAY", "四(二)", True, _("No reward performance pay for a vetoed appraisal")),
+        Rule("VETO-EXIT", "四(二)", True, _("A veto opens an exit review, decided by leadership on its legal ground")),
+        Rule("VETO-ACCOUNT", "四(二)", True, _("Responsibility is set by an investigation record naming people and roles; each may state their case first")),
         # LAW-DISPATCH: art. 66 of the 劳动合同法; the 10% is 劳务派遣暂行规定 art. 4 (hrflow/policy/dispatch.py).
         Rule("LAW-DISPATCH", "第六十六条", True, _("Dispatched staff at most 10 per cent of the workforce, in temporary, auxiliary or substitute posts"), source="《劳动合同法》"),
         # Not a rule of the notice: marks an application the rules cannot be applied to (an

@@ -88,10 +88,11 @@ def read_money(value) -> tuple[Decimal | None, str | None]:
         amount = Decimal(str(value).replace(",", "").replace("，", "").strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
         return None, _("“%(value)s” is not an amount: write it in yuan, e.g. 3500 or 3500.50.") % {"value": cell_text(value)[:40]}
+    shown = f"{value:g}" if isinstance(value, float) else cell_text(value)[:40]  # 1e308, not its 309 digits
     if not amount.is_finite():
-        return None, _("Write an amount in yuan, e.g. 3500 or 3500.50.")
+        return None, _("“%(value)s” is not an amount: write it in yuan, e.g. 3500 or 3500.50.") % {"value": shown}
     if amount <= 0 or amount > MAX_PAY:  # before rounding: 1e308 has no fen to round to
-        return None, _("A monthly pay of %(value)s yuan is not plausible.") % {"value": cell_text(value)[:40]}
+        return None, _("A monthly pay of %(value)s yuan is not plausible.") % {"value": shown}
     if isinstance(value, float):
         amount = amount.quantize(Decimal("0.001"))  # a float cell carries binary noise beyond the fen
     if amount != amount.quantize(Decimal("0.01")):

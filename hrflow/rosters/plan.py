@@ -137,6 +137,7 @@ class RowPlan:
     changes: list | None = None  # [(column header, from, to)]
     notes: list | None = None
     data: "RowData | None" = None  # what the commit writes
+    previewed: tuple | None = None  # (action, changes) the preview showed: the commit writes only that
 
     def refuse(self, column: str, message: str):
         if self.problems is None:
@@ -234,7 +235,7 @@ class SchoolScope:
         return None, _("“%(value)s” is no school in your scope (name or code).") % {"value": text[:100]}
 
 
-def _chunks(items: list, size: int | None = None):
+def value_chunks(items: list, size: int | None = None):
     # PostgreSQL takes a chunk as one array (field__any, hrflow.core.lookups); SQLite binds at most 999 parameters.
     size = size or (50_000 if connection.vendor == "postgresql" else 900)
     for start in range(0, len(items), size):
@@ -246,7 +247,7 @@ class Records:
 
     def __init__(self, id_numbers: list[str], school_ids: set[int], *, lock: bool = False):
         self.people = {}  # id_number -> dict of the person's fields
-        for chunk in _chunks(id_numbers):
+        for chunk in value_chunks(id_numbers):
             qs = Person.objects.filter(id_number__any=chunk)
             if lock:
                 # The commit locks the people it links or updates, as staff_create does one at a time.
@@ -255,33 +256,33 @@ class Records:
                 self.people[row["id_number"]] = row
         person_ids = [p["pk"] for p in self.people.values()]
         self.employments = defaultdict(list)  # person pk -> current employments
-        for chunk in _chunks(person_ids):
+        for chunk in value_chunks(person_ids):
             for row in Staff.objects.filter(person_id__any=chunk).exclude(status=Staff.Status.LEFT).values(
                     "pk", "person_id", "school_id", "status", "school__unit__name", *STAFF_OWNED):
                 self.employments[row["person_id"]].append(row)
         staff_ids = [e["pk"] for rows in self.employments.values() for e in rows]
         self.contracts = defaultdict(list)
-        for chunk in _chunks(staff_ids):
+        for chunk in value_chunks(staff_ids):
             for row in Contract.objects.filter(staff_id__any=chunk).values(
                     "pk", "staff_id", "kind", "state", "starts_on", "ends_on", "probation_months", "agreed_pay", "probation_pay"):
                 self.contracts[row["staff_id"]].append(row)
         self.agreements = defaultdict(list)
-        for chunk in _chunks(staff_ids):
+        for chunk in value_chunks(staff_ids):
             for row in DispatchAgreement.objects.filter(staff_id__any=chunk).values("pk", "staff_id", "agency", "post_nature", "starts_on", "ends_on"):
                 self.agreements[row["staff_id"]].append(row)
         # Every contract the people ever held (any school, ended ones too), for 初次就业 and for
         # LAW-PROBATION's one probation per employer and person.
         self.past_contracts = defaultdict(list)  # person pk -> [(school pk, probation months)]
-        for chunk in _chunks(person_ids):
+        for chunk in value_chunks(person_ids):
             for person_id, school_id, probation in Contract.objects.filter(staff__person_id__any=chunk).exclude(
                     state=Contract.State.DRAFT).values_list("staff__person_id", "staff__school_id", "probation_months"):
                 self.past_contracts[person_id].append((school_id, probation))
         self.certificates = defaultdict(set)
-        for chunk in _chunks(person_ids):
+        for chunk in value_chunks(person_ids):
             for person_id, kind in Certificate.objects.filter(person_id__any=chunk).values_list("person_id", "kind"):
                 self.certificates[person_id].add(kind)
         self.dormitories = {}  # (school pk, name) -> dormitory pk
-        for chunk in _chunks(sorted(school_ids)):
+        for chunk in value_chunks(sorted(school_ids)):
             for pk, school_id, name in Dormitory.objects.filter(school_id__any=chunk).values_list("pk", "school_id", "name"):
                 self.dormitories[(school_id, name)] = pk
 
@@ -389,10 +390,10 @@ class Planner:
         if data.dormitory_name and data.category and data.category != "dormitory":
             plan.refuse(h["dormitory"], _("Only dormitory staff are assigned to a dormitory."))
         kinds = []
-        for name in person.get("certificates") or []:
+        for name in [] if "certificates" in errors else person.get("certificates") or []:
             kind = self.certificate_kinds.get(name)
             if kind is None:
-                plan.note(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name})
+                plan.note(_("The certificate “%(name)s” is not one HRflow knows; record it under Training and certificates.") % {"name": name[:100]})
             elif kind not in kinds:
                 kinds.append(kind)
         data.certificates = tuple(kinds)  # the empty one is shared by every row without certificates
@@ -836,7 +837,7 @@ def dump_readings(plan: RowPlan) -> str:
 UNIQUE_KEYS = {"name", "phone", "hire_problem"}  # values nearly every row has its own
 
 
-def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, text: str, shared: dict) -> RowPlan:
+def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, text: str, shared: dict, previewed=None) -> RowPlan:
     """A row of the preview as the planner read it. `shared` holds one object per repeated value
     (a category, a date, an amount) across the rows: a province's 400,000 rows would otherwise each
     carry their own copies."""
@@ -853,4 +854,4 @@ def load_readings(sheet: str, row: int, school_id, name: str, id_number: str, te
             found = date.fromisoformat(value) if key in DATE_KEYS else Decimal(value) if key in MONEY_KEYS else value
             shared[(key, value)] = found
         data[key] = found
-    return RowPlan(sheet, row, school_id=school_id, name=name, id_number=id_number, data=data)
+    return RowPlan(sheet, row, school_id=school_id, name=name, id_number=id_number, data=data, previewed=previewed)

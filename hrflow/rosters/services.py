@@ -38,7 +38,7 @@ from hrflow.people.models import Person, PostCategoryChoices, Staff
 
 from .columns import CONTRACT_SHEET, DISPATCH, MAX_ROWS, STAFF_SHEET, contract_columns, staff_columns
 from .models import RosterImport, RosterRow
-from .plan import CHUNK_ROWS, Planner, dump_readings, load_readings, no_contract_note
+from .plan import CHUNK_ROWS, Planner, dump_readings, load_readings, no_contract_note, value_chunks
 
 log = logging.getLogger(__name__)
 A = RosterRow.Action
@@ -214,7 +214,8 @@ def _header_problem(batch, name: str, columns, first_row) -> dict | None:
         return None
     hint = ""
     if not batch.bureau and header[:1] == ["学校"]:
-        hint = _(" This looks like a bureau's roster: choose the county or city when you upload it.")
+        hint = _(" This looks like a bureau's roster: for one school, use the school's template (it has no school column); "
+                 "for several, upload it for their county or city.")
     elif batch.bureau and header[:1] != ["学校"]:
         hint = _(" A bureau's roster begins with the school column: download the bureau template.")
     return {"row": 1, "column": name, "message": _("The header row of the sheet “%(sheet)s” differs from the template: %(expected)s.")
@@ -296,12 +297,24 @@ def _stored_readings(batch: RosterImport, sheet: str):
     the same day: the file and the day decide the readings; the records are read again, under
     locks, by the commit's decisions."""
     shared, last = {}, 0
-    rows = RosterRow.objects.filter(batch=batch, sheet=sheet).order_by("pk").values_list("pk", "row", "school_id", "name", "id_number", "readings")
+    rows = RosterRow.objects.filter(batch=batch, sheet=sheet).order_by("pk").values_list(
+        "pk", "row", "school_id", "name", "id_number", "readings", "action", "details__changes")
     while page := list(rows.filter(pk__gt=last)[:CHUNK_ROWS]):
         last = page[-1][0]
-        for _pk, row, school_id, name, id_number, text in page:
-            yield load_readings(sheet, row, school_id, name, id_number, text, shared)
+        for _pk, row, school_id, name, id_number, text, action, changes in page:
+            yield load_readings(sheet, row, school_id, name, id_number, text, shared, previewed=(action, changes))
         del page
+
+
+def _previewed(batch: RosterImport, chunk: list) -> dict:
+    """(sheet, row) -> (action, changes) of the preview, for a chunk read from the file again."""
+    found = {}
+    for sheet in {p.sheet for p in chunk}:
+        for numbers in value_chunks([p.row for p in chunk if p.sheet == sheet]):
+            rows = RosterRow.objects.filter(batch=batch, sheet=sheet, row__any=numbers)
+            for row, action, changes in rows.values_list("row", "action", "details__changes"):
+                found[(sheet, row)] = (action, changes)
+    return found
 
 
 def run_preview(batch: RosterImport, *, outcome: str = "") -> RosterImport:
@@ -468,8 +481,13 @@ class RosterWriter:
         self.posts = {value: str(label) for value, label in PostCategoryChoices.choices}
 
     def write(self, chunk: list):
-        if any(p.action == A.REFUSED for p in chunk):
-            raise _Changed()
+        # Every row must do what the preview showed, changes included (from → to): counts that agree
+        # would not catch an update someone else made meanwhile, which this file would undo unseen.
+        stored = _previewed(self.batch, chunk) if any(p.previewed is None for p in chunk) else None
+        for p in chunk:
+            action, changes = p.previewed if stored is None else stored.get((p.sheet, p.row), (None, None))
+            if p.action != action or p.action == A.REFUSED or [list(c) for c in p.changes or ()] != (changes or []):
+                raise _Changed()
         if chunk[0].sheet == "staff":
             write_staff(self, chunk)
         else:

@@ -53,6 +53,13 @@ POLICY_TABLE = {
     "INST-TERM": ("第十二条", False),
     "INST-PROBATION": ("第十三条", True),
     "LAW-DISPATCH": ("第六十六条", True),
+    "INST-GRADES": ("第二十一条", True),
+    "INST-EXIT-GRADE": ("第十六条", True),
+    "VETO-MAJOR": ("四(二)", True),
+    "VETO-GRADE": ("四(二)", True),
+    "VETO-PAY": ("四(二)", True),
+    "VETO-EXIT": ("四(二)", True),
+    "VETO-ACCOUNT": ("四(二)", True),
 }
 
 

@@ -66,3 +66,31 @@ def test_records_changed_since_the_preview_send_the_commit_back_to_the_preview(t
     rows = rows_of(batch)
     assert rows[("staff", 2)].action == "refused" and other_school.unit.name in rows[("staff", 2)].details["problems"][0][1]
     assert batch.counts.get("staff:refused") == 1 and not batch.can_commit
+
+
+@pytest.mark.parametrize("days_later", [0, 1], ids=["same-day", "a-day-later"])
+def test_a_change_made_meanwhile_is_never_undone_unseen_even_when_the_counts_agree(today, user, school, upload, commit, days_later):
+    from datetime import timedelta
+
+    from hrflow.people.models import Person
+
+    hr = user("hr")
+    li = dict(LI_ROW, employment_type="劳务派遣", category="物业", title="")
+    staff = [staff_row(), staff_row(**li)]
+    assert commit(upload(hr, school.unit, roster_file(staff)), hr).state == "committed"
+    # The file corrects 王小芳's phone and repeats 李四's: one update, one unchanged.
+    batch = upload(hr, school.unit, roster_file([staff_row(phone="13900000003"), staff_row(**li)]))
+    assert batch.counts == {"staff:update": 1, "staff:unchanged": 1}
+    # Meanwhile another officer makes 王小芳's phone what the file says and changes 李四's: the file would
+    # now leave her unchanged and take his back, the same counts.
+    Person.objects.filter(id_number=WANG).update(phone="13900000003")
+    Person.objects.filter(id_number=LI).update(phone="13700000000")
+    today.set(today.value + timedelta(days=days_later))
+    before = written()
+    batch = commit(batch, hr)
+    assert batch.state == "previewed" and batch.outcome, batch.outcome
+    assert written() == before
+    assert Person.objects.get(id_number=LI).phone == "13700000000"
+    rows = rows_of(batch)
+    assert rows[("staff", 2)].action == "unchanged" and rows[("staff", 3)].action == "update"
+    assert rows[("staff", 3)].details["changes"] == [["联系电话", "13700000000", "13800138000"]]
