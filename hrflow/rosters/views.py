@@ -56,7 +56,7 @@ class ImportStartView(ScopedPermissionMixin, generic.TemplateView):
     def render(self, form, units, status=200):
         recent = RosterImport.objects.filter(owner=self.request.user).select_related("unit").order_by("-pk")[:RECENT]
         return self.render_to_response(self.get_context_data(
-            form=form, units=units, recent=recent, max_rows=MAX_ROWS, upload_limit=services.max_bytes()), status=status)
+            form=form, units=units, recent=recent, max_rows=MAX_ROWS, upload_limit=f"{services.max_bytes() / 2**20:.1f} MiB"), status=status)
 
 
 class _UnitMixin:
