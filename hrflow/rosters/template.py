@@ -1,6 +1,8 @@
 """The xlsx roster template: the staff and contract sheets, the help sheet, and drop-down lists.
 The round-trip export (hrflow.rosters.exports) writes its rows into the same layout."""
 
+from datetime import date
+
 from hrflow.core.xlsx import workbook_bytes
 from hrflow.org.models import Dormitory, School
 
@@ -49,7 +51,7 @@ class Layout:
                 sheet.data_validation(1, col, MAX_ROWS, col, {"validate": "list", "source": self.ranges[field], "ignore_blank": True,
                                                               "error_type": "warning"})
             elif field in DATE_FIELDS:
-                sheet.data_validation(1, col, MAX_ROWS, col, {"validate": "date", "criteria": ">=", "value": "1900-01-01",
+                sheet.data_validation(1, col, MAX_ROWS, col, {"validate": "date", "criteria": ">=", "value": date(1900, 1, 1),
                                                               "error_type": "warning", "input_message": "如2019-09-01"})
         sheet.freeze_panes(1, 0)
 

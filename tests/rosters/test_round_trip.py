@@ -147,3 +147,6 @@ def test_the_export_is_the_template_with_its_help_sheet_and_text_id_cells(today,
     letter = openpyxl.utils.get_column_letter(id_column)
     assert staff.column_dimensions[letter].number_format == "@"  # a typed ID stays text
     assert staff.data_validations.dataValidation, "the drop-downs come with the export"
+    # A date cell's check compares with a date (Excel's serial 1 is 1900-01-01), not with the sum 1900-1-1.
+    hired = [v for v in staff.data_validations.dataValidation if v.type == "date"]
+    assert hired and all(v.operator == "greaterThanOrEqual" and v.formula1 == "1" for v in hired), [(v.operator, v.formula1) for v in hired]
