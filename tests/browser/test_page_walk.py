@@ -33,7 +33,7 @@ ALLOWED_WORDS = {
     "HRflow",  # the product's name
     "English",  # the language switch names each language in itself
     "xlsx", "Excel",  # file format and program named on import/export buttons
-    "MB",  # the unit of the upload size limit
+    "MB", "MiB",  # units of the upload size limits (MiB as the refusal words it)
 }
 ALLOWED_PATTERNS = [
     re.compile(r"^[A-Z]+(?:-[A-Z0-9]+)+$"),  # rule codes of POLICY.md: ELIG-AGE-M, STAFF-DORM-K12
