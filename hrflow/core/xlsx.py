@@ -676,21 +676,28 @@ _COUNTED_KIND = re.compile(rb"[<:](?:row|c|v|is|f)[\s/>]")  # any prefix, howeve
 _SHEET_DATA = re.compile(rb"<sheetData(/?)>")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf8(encoding: str | None) -> bool:
+    """Whether an XML declaration's encoding is UTF-8 (None: no declaration, UTF-8 by default)."""
+    return encoding is None or encoding.lower() in ("utf-8", "utf8")
+
+
 class _NotPlain(Exception):
     pass
 
 
 def _quick_parts(archive, name: str):
-    """The part's bytes in blocks, each also fed to a handler-less expat parser (C speed): the part
-    must be well-formed UTF-8 XML without a DTD, or
-    _NotPlain is raised for the caller to hand the part to the expat scan."""
+    """The part's bytes in blocks, each also fed to a handler-less expat parser (C speed). A part
+    that is not well-formed UTF-8 XML, or declares a DTD, raises _NotPlain: the expat scan takes it."""
     parser = expat.ParserCreate(namespace_separator=" ")  # as _scan parses: an undeclared prefix is no XML
 
     def not_plain(*_args):
         raise _NotPlain
 
     def declaration(_version, encoding, _standalone):
-        if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+        if not _utf8(encoding):
             raise _NotPlain
 
     parser.XmlDeclHandler = declaration
@@ -700,7 +707,7 @@ def _quick_parts(archive, name: str):
         with archive.open(name) as part:
             first = True
             while block := part.read(_QUICK_BLOCK):
-                if b"\0" in block or (first and block.startswith((b"\xff\xfe", b"\xfe\xff"))):
+                if b"\0" in block or (first and block.startswith(_UTF16_BOMS)):
                     raise _NotPlain  # UTF-16: the byte patterns below would not see its markup
                 first = False
                 try:
@@ -843,7 +850,7 @@ def _scan(archive, name: str, counter, extra=None):
         parser.CharacterDataHandler = counter.text
         # calamine reads a sheet as UTF-8 whatever it declares; openpyxl decodes it as declared.
         def declared(_version, encoding, _standalone):
-            if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+            if not _utf8(encoding):
                 counter.regular = False
 
         parser.XmlDeclHandler = declared
@@ -851,7 +858,7 @@ def _scan(archive, name: str, counter, extra=None):
         with archive.open(name) as part:
             first = True
             while chunk := part.read(1 << 16):
-                if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff")) and isinstance(counter, _SheetCounter):
+                if first and chunk.startswith(_UTF16_BOMS) and isinstance(counter, _SheetCounter):
                     counter.regular = False  # UTF-16, as above
                 first = False
                 parser.Parse(chunk, False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from .errors import PolicyInputError
+from .errors import PolicyInputError, whole_count
 from .i18n import gettext_noop as _
 
 
@@ -47,7 +47,6 @@ PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
 SCORE_MESSAGE = _("%(field)s must be a score from 0 to 100 with at most 2 decimal places, got %(value)r.")
 MONEY_MESSAGE = _("%(field)s must be an amount in yuan from 0 to 10^15, with at most 2 decimal places, got %(value)r.")
 SHARE_MESSAGE = _("The share of %(key)r must be a number from 0 to 10^15 with at most 6 decimal places, got %(value)r.")
-COUNT_MESSAGE = _("%(field)s must be a whole number of 0 or more, got %(value)r.")  # the msgid staffing uses
 
 
 def _exact(value) -> Decimal | int | None:
@@ -108,12 +107,6 @@ def share_units(value, key=None) -> int:
     if units is None:
         raise PolicyInputError(SHARE_MESSAGE, {"key": key, "value": value}, field="shares")
     return units
-
-
-def count(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise PolicyInputError(COUNT_MESSAGE, {"field": field, "value": value}, field=field)
-    return int(value)
 
 
 def check_weights(weights) -> tuple[int, int, int]:
@@ -199,7 +192,7 @@ def share_fraction(share) -> tuple[int, int]:
 def excellent_quota(enrolled, *, share=DEFAULT_EXCELLENT_SHARE) -> int:
     """Places for 优秀 in a unit of `enrolled` people: enrolled × share, rounded down (a unit of 4
     at 20% has none). The share is the unit's setting (POLICY.md, default at most 20%)."""
-    enrolled = count(enrolled, "enrolled")
+    enrolled = whole_count(enrolled, "enrolled")
     numerator, denominator = share_fraction(share)
     return enrolled * numerator // denominator
 
@@ -255,7 +248,7 @@ def assign_grades(composites, *, quota, vetoed=(), excellent_min=85, pass_min=60
     if not isinstance(composites, Mapping):
         raise PolicyInputError(_("%(field)s must be a mapping of keys to composite scores, got %(value)r."),
                                {"field": "composites", "value": composites}, field="composites")
-    quota = count(quota, "quota")
+    quota = whole_count(quota, "quota")
     excellent_h, pass_h, basic_h = check_thresholds(excellent_min, pass_min, basic_min)
     if isinstance(vetoed, (str, bytes)) or not isinstance(vetoed, Iterable):
         raise PolicyInputError(_("%(field)s must be a collection of keys, got %(value)r."),

@@ -28,7 +28,6 @@ from .appraisal import (
     check_thresholds,
     check_trim_from,
     check_weights,
-    count,
     from_hundredths,
     money_fen,
     score_hundredths,
@@ -36,7 +35,7 @@ from .appraisal import (
     share_units,
 )
 from .bulk import BulkInputError, RowError
-from .errors import PolicyInputError
+from .errors import PolicyInputError, whole_count
 from .i18n import gettext_noop as _
 
 _INT64_SAFE = 2**62
@@ -225,7 +224,7 @@ def excellent_quota_frame(enrolled: pd.Series, *, share=DEFAULT_EXCELLENT_SHARE)
     if not isinstance(enrolled, pd.Series):
         raise PolicyInputError(_("%(field)s must map each unit to its head count."), {"field": "enrolled"}, field="enrolled")
     for value in enrolled.to_numpy(dtype=object):  # one per unit: a few thousand at most
-        count(value, "enrolled")
+        whole_count(value, "enrolled")
     return pd.Series(enrolled.to_numpy(dtype=np.int64) * numerator // denominator, index=enrolled.index, name="quota")
 
 
@@ -242,7 +241,7 @@ def assign_grades_frame(frame: pd.DataFrame, *, quotas, excellent_min=85, pass_m
     _require(frame, ("unit", "key", "composite"), "frame")
     if not isinstance(quotas, (Mapping, pd.Series)):
         raise PolicyInputError(_("%(field)s must map each unit to its number of places."), {"field": "quotas"}, field="quotas")
-    quota_of = {unit: count(q, "quota") for unit, q in quotas.items()}
+    quota_of = {unit: whole_count(q, "quota") for unit, q in quotas.items()}
     errors: list[RowError] = []
     keys = frame["key"].to_numpy(dtype=object)
     _duplicates(frame["key"], errors)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import RULES
-from .errors import PolicyInputError
+from .errors import PolicyInputError, whole_count
 from .i18n import gettext_noop as _
 from .staffing import StaffingLine
 
@@ -34,20 +34,14 @@ OUTSIDE_WORKFORCE = ("purchased_service",)
 MAX_SHARE_PERCENT = 10
 
 
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise PolicyInputError(_("%(field)s must be a whole number of 0 or more, got %(value)r."), {"field": name, "value": value}, field=name)
-    return int(value)
-
-
 def dispatch_limit(workforce: int) -> int:
     """The most dispatched workers a workforce of `workforce` (dispatched included) may hold."""
-    return _count(workforce, "workforce") * MAX_SHARE_PERCENT // 100
+    return whole_count(workforce, "workforce") * MAX_SHARE_PERCENT // 100
 
 
 def dispatch_ok(*, dispatched: int, workforce: int) -> bool:
     """True when `dispatched` is at most 10% of `workforce` (exact: no rounding of a share)."""
-    dispatched, workforce = _count(dispatched, "dispatched"), _count(workforce, "workforce")
+    dispatched, workforce = whole_count(dispatched, "dispatched"), whole_count(workforce, "workforce")
     if dispatched > workforce:
         raise PolicyInputError(
             _("The dispatched staff (%(dispatched)d) are part of the workforce (%(workforce)d) and cannot exceed it."),
@@ -66,7 +60,7 @@ def workforce_counts(staff_by_type: Mapping[str, int]) -> tuple[int, int]:
     """(dispatched, workforce) from current staff counted per employment type."""
     dispatched = workforce = 0
     for kind, n in staff_by_type.items():
-        n = _count(n, kind)
+        n = whole_count(n, kind)
         if kind in WORKFORCE_TYPES:
             workforce += n
             dispatched += n if kind == DISPATCHED else 0

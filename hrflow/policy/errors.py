@@ -1,3 +1,8 @@
+import numbers
+
+from .i18n import gettext_noop as _
+
+
 class PolicyInputError(ValueError):
     """Input the rules cannot be applied to. Never a silent pass: the caller must fix the data.
 
@@ -21,3 +26,11 @@ class InvalidIdNumber(PolicyInputError):
 
 class IdentityMismatch(PolicyInputError):
     """Declared identity data that contradicts the resident ID number (e.g. gender)."""
+
+
+def whole_count(value, field: str) -> int:
+    """A count (staff, boarders, places, people enrolled): a whole number of 0 or more, never a
+    bool or a float, numpy's integers included."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise PolicyInputError(_("%(field)s must be a whole number of 0 or more, got %(value)r."), {"field": field, "value": value}, field=field)
+    return int(value)

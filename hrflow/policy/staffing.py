@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import RULES
-from .errors import PolicyInputError
+from .errors import PolicyInputError, whole_count
 from .i18n import gettext_noop as _
 
 
@@ -36,12 +36,6 @@ DORM_RULE: dict[str, str] = {
 }
 
 
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PolicyInputError(_("%(field)s must be a whole number of 0 or more, got %(value)r."), {"field": name, "value": value}, field=name)
-    return value
-
-
 def _level(level) -> str:
     if level not in DORM_BOARDERS_PER_STAFF:
         raise PolicyInputError(
@@ -58,8 +52,8 @@ def staffing_requirements(level: str, diners: int, boarders: int) -> dict[str, i
     """Minimum canteen and dormitory staff: ceil(diners / 100), ceil(boarders / 200 or 300)."""
     level = _level(level)
     return {
-        "canteen": _ceil_div(_count(diners, "diners"), CANTEEN_DINERS_PER_STAFF),
-        "dormitory": _ceil_div(_count(boarders, "boarders"), DORM_BOARDERS_PER_STAFF[level]),
+        "canteen": _ceil_div(whole_count(diners, "diners"), CANTEEN_DINERS_PER_STAFF),
+        "dormitory": _ceil_div(whole_count(boarders, "boarders"), DORM_BOARDERS_PER_STAFF[level]),
     }
 
 
@@ -126,11 +120,11 @@ def check_staffing(
 ) -> list[StaffingLine]:
     """One line per rule of 三(一)2 for a school, failing or not."""
     dormitories = list(dormitories)
-    boarders = sum(_count(d.boarders, "boarders") for d in dormitories)
+    boarders = sum(whole_count(d.boarders, "boarders") for d in dormitories)
     need = staffing_requirements(level, diners, boarders)
-    canteen_staff = _count(canteen_staff, "canteen_staff")
-    dormitory_staff = _count(dormitory_staff, "dormitory_staff")
-    food_safety_managers = _count(food_safety_managers, "food_safety_managers")
+    canteen_staff = whole_count(canteen_staff, "canteen_staff")
+    dormitory_staff = whole_count(dormitory_staff, "dormitory_staff")
+    food_safety_managers = whole_count(food_safety_managers, "food_safety_managers")
     lines = [
         _line(
             "STAFF-CANTEEN", required=need["canteen"], actual=canteen_staff, ok=canteen_staff >= need["canteen"],
@@ -153,7 +147,7 @@ def check_staffing(
                 _("The residents' gender of %(name)s must be M or F."), {"name": dorm.name}, field="residents_gender"
             )
         other = "F" if dorm.residents_gender == "M" else "M"
-        mismatched = _count(dorm.managers.get(other, 0), "managers")
+        mismatched = whole_count(dorm.managers.get(other, 0), "managers")
         lines.append(
             _line(
                 "STAFF-DORM-GENDER", required=0, actual=mismatched, ok=mismatched == 0, subject=dorm.name,
@@ -162,7 +156,7 @@ def check_staffing(
             )
         )
         if dorm.residents_gender == "F":
-            male = _count(dorm.managers.get("M", 0), "managers")
+            male = whole_count(dorm.managers.get("M", 0), "managers")
             lines.append(
                 _line(
                     "STAFF-DORM-FEMALE", required=0, actual=male, ok=male == 0, subject=dorm.name,

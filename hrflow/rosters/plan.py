@@ -60,7 +60,7 @@ def _day(value) -> str:
 
 
 class RowData:
-    """A row's values by name (`data.hired_on` or `data.hired_on`), held in slots: a province's
+    """A row's values by name (`data.hired_on`, or `data[name]` where the name is a variable), held in slots: a province's
     400,000 rows as dicts took a third of the preview's memory. Every name starts as None."""
 
     __slots__ = ()
@@ -414,7 +414,7 @@ class Planner:
         here = None
         if person is not None:
             here = next((e for e in records.employments.get(person["pk"], []) if e["school_id"] == plan.school_id), None)
-        if data.get("hire_problem") and not (here is not None and here["hired_on"] == data.hired_on):
+        if data.hire_problem and not (here is not None and here["hired_on"] == data.hired_on):
             plan.refuse(h["hired_on"], data.hire_problem)
         if plan.problems:
             plan.action = A.REFUSED

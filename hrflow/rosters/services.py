@@ -277,19 +277,15 @@ def _store_rows(batch: RosterImport, chunk: list):
 
 
 def _note_rows(batch: RosterImport, rows: list[int], note: str):
-    """Add `note` to the stored staff rows numbered `rows`: one UPDATE per chunk for the rows with
-    no details yet (nearly all), the others one by one."""
+    """Add `note` to the stored staff rows numbered `rows`: the few with details of their own one by
+    one, then the others (nearly all) in one UPDATE per chunk."""
     staff = RosterRow.objects.filter(batch=batch, sheet=RosterRow.Sheet.STAFF)
-    for start in range(0, len(rows), 900):
-        chunk = rows[start : start + 900]
-        staff.filter(row__in=chunk, details={}).update(details={"notes": [note]})
-        noted = []
-        for stored in staff.filter(row__in=chunk).only("pk", "details"):
-            notes = stored.details.setdefault("notes", [])
-            if note not in notes:
-                notes.append(note)
-                noted.append(stored)
+    for numbers in value_chunks(rows):
+        noted = list(staff.filter(row__any=numbers).exclude(details={}).only("pk", "details"))
+        for stored in noted:
+            stored.details.setdefault("notes", []).append(note)
         RosterRow.objects.bulk_update(noted, ["details"], batch_size=500)
+        staff.filter(row__any=numbers, details={}).update(details={"notes": [note]})
 
 
 def _stored_readings(batch: RosterImport, sheet: str):
