@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "hrflow.notifications",
     "hrflow.staffing",
     "hrflow.rosters",
+    "hrflow.appraisal",
     "workflows",
     "hrflow.demo",
 ]
@@ -234,6 +235,26 @@ HRFLOW = {
     # Without a Celery broker the daily job (reminders, contract states) runs in a thread of the web
     # process on the first request of the day; `manage.py run_daily_jobs` runs it from cron instead.
     "DAILY_JOBS_IN_PROCESS": not TESTING and env_bool("HRFLOW_DAILY_JOBS_IN_PROCESS", True),
+    # Appraisal (考核): local practice, copied into each new cycle, which may change its own
+    # (POLICY.md "Local practice"). Weights self / peer / leadership in per cent (the notice names
+    # the three methods, not their weights); 优秀 at most a share of each grading unit; the grade
+    # thresholds (points, "from" includes the number); peer raters per person (never oneself) and
+    # the fewest answers for a peer result to count or be shown; the peer mean drops the highest
+    # and the lowest score from this many answers; the appeal window after publication (days); the
+    # committee's fewest members and the least share of staff representatives (职工代表).
+    "APPRAISAL": {
+        "WEIGHTS": (10, 30, 60),
+        "EXCELLENT_SHARE": "0.20",
+        "EXCELLENT_MIN": 85,
+        "PASS_MIN": 60,
+        "BASIC_MIN": 50,
+        "PEERS_PER_PERSON": 10,
+        "MIN_RATERS": 3,
+        "TRIM_FROM": 5,
+        "APPEAL_DAYS": 7,
+        "COMMITTEE_MIN_MEMBERS": 3,
+        "COMMITTEE_STAFF_REP_SHARE": (1, 3),
+    },
 }
 
 # Notification mail (hrflow/notifications): printed to the console under DEBUG (make run); SMTP

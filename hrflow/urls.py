@@ -21,6 +21,7 @@ from hrflow.people import urls as people_urls
 from hrflow.training import urls as training_urls
 from hrflow.contracts import urls as contracts_urls
 from hrflow.rosters import urls as rosters_urls
+from hrflow.appraisal import urls as appraisal_urls
 
 site = HrflowSite(
     title=_("HRflow"),
@@ -93,6 +94,14 @@ site = HrflowSite(
                 MenuItem("people:me", _("My contracts"), "description", (Role.STAFF,)),
             ),
             urlpatterns=contracts_urls.urlpatterns,
+        ),
+        HrflowApp(
+            app_name="appraisal",
+            title=_("Appraisal"),
+            icon="grading",
+            roles=appraisal_urls.ROLES,
+            menu=appraisal_urls.menu,
+            urlpatterns=appraisal_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="training",

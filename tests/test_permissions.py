@@ -110,6 +110,21 @@ EXPECTED = {
     "rosters:export": ({"hr"}, 405),  # POST starts the export job
     "rosters:import_detail": ({"hr"}, 200),  # the uploader's own import only
     "rosters:import_action": ({"hr"}, 405),
+    "appraisal:index": (OVERSIGHT | {"hr2", "staff"}, 302),
+    "appraisal:mine": (OVERSIGHT | {"hr2", "staff"}, 200),
+    "appraisal:cycle_list": (OVERSIGHT | {"hr2"}, 200),
+    "appraisal:cycle_create": ({"hr", "hr2", "bureau"}, 200),
+    "appraisal:cycle_detail": (OVERSIGHT, 200),
+    "appraisal:cycle_action": ({"hr"}, 405),  # the cycle's owner: its school's HR officer
+    "appraisal:school_cycle": (OVERSIGHT, 200),
+    "appraisal:school_cycle_action": ({"leader"}, 405),  # approve, return, tie: the school's leaders
+    "appraisal:leader_scores": ({"leader"}, 200),
+    "appraisal:appraisal_detail": (OVERSIGHT, 200),
+    "appraisal:appraisal_action": (OVERSIGHT, 405),  # each action checks its own role on POST
+    "appraisal:self_evaluate": ({"staff"}, 200),  # the person appraised only
+    "appraisal:rate": ({"staff"}, 405),  # the assigned rater only
+    "appraisal:excuse": ({"hr"}, 405),
+    "appraisal:committee": (OVERSIGHT, 200),
 }
 
 
@@ -161,6 +176,27 @@ def objects(school, staff_member, user):
         "jobs:": open_round.pk, "exports:": finished_export(user("hr")).pk,
         "notifications:": notification_for(user("hr")).pk,
         "rosters:": roster_import_for(user("hr"), school.unit).pk, "unit": school.unit.pk,
+        **appraisal_objects(school, user("hr")),
+    }
+
+
+def appraisal_objects(school, hr) -> dict:
+    """An open appraisal cycle at the school, enrolling the demo staff member, who rates colleagues."""
+    from datetime import date
+
+    from hrflow.appraisal import services as appraisal
+    from hrflow.appraisal.models import Appraisal, PeerAssignment, SchoolCycle
+
+    cycle = appraisal.cycle_create(unit=school.unit, name="2026年度考核", kind="annual", period_start=date(2026, 1, 1),
+                                   period_end=date(2026, 12, 31), config=appraisal.CycleSettings.defaults(), acting_user=hr)
+    appraisal.cycle_open(cycle=cycle, acting_user=hr)
+    mine = Appraisal.objects.get(cycle=cycle, staff__person__user__username="staff")
+    rating = PeerAssignment.objects.filter(rater__person__user__username="staff", appraisal__cycle=cycle).first()
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    return {
+        "appraisal:cycle_": cycle.pk, "appraisal:school_cycle": sc.pk, "appraisal:leader_scores": sc.pk,
+        "appraisal:appraisal_": mine.pk, "appraisal:self_evaluate": mine.pk, "appraisal:rate": rating.pk,
+        "appraisal:excuse": rating.pk, "appraisal:committee": school.pk, "school": school.pk,
     }
 
 
@@ -207,6 +243,7 @@ def concrete(route, name, objects):
     pk = next(value for prefix, value in objects.items() if name.startswith(prefix))
     action = "withdraw" if name.startswith("contracts:") else "submit"
     return "/" + (route.replace("<int:staff_pk>", str(objects["staff_pk"])).replace("<int:pk>", str(pk)).replace("<int:unit>", str(objects["unit"]))
+                  .replace("<int:school>", str(objects["school"]))
                   .replace("<slug:transition>", "suspend").replace("<slug:action>", action))
 
 

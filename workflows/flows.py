@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import HiringProcess, RenewalProcess
-from .views import CaseOfTaskView, RoundOfTaskView
+from .models import AppraisalProcess, HiringProcess, RenewalProcess
+from .views import CaseOfTaskView, CycleOfTaskView, RoundOfTaskView
 
 MANAGE = "hiring.manage_round"  # HR officer of the round's school
 LEAD = "hiring.lead_round"  # school leader of the round's school
@@ -95,4 +95,40 @@ class RenewalFlow(flow.Flow):
 
     def start_case(self, activation, case):
         activation.process.artifact = case
+        return activation.process
+
+
+def _cycle_step(title):
+    return (flow.View(CycleOfTaskView.as_view()).Annotation(title=title)
+            .Permission("appraisal.manage_cycle", obj=lambda process: process.artifact))
+
+
+class AppraisalFlow(flow.Flow):
+    """考核: the steps of the cycle's owner (the school's HR officer, or the bureau officer of a bureau's
+    cycle): open it, close self-evaluation, close peer evaluation, close leadership evaluation, grade
+    and send to the leaders, publish once every school's leaders approved, close after the appeals.
+
+    The leaders' steps (score, decide ties, approve) are per school, on the cycle's school page and
+    in their appraisal inbox; staff's self-evaluation and peer ratings are in My appraisal: a province
+    cycle would otherwise hold hundreds of thousands of tasks. Each step is a service of
+    hrflow.appraisal, which moves the cycle's state and completes the task here.
+    """
+
+    process_class = AppraisalProcess
+    process_title = _("Appraisal")
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_cycle).Next(this.open_cycle)
+    open_cycle = _cycle_step(_("Enrol the staff and open self-evaluation")).Next(this.close_self)
+    close_self = _cycle_step(_("Close self-evaluation and open peer evaluation")).Next(this.close_peer)
+    close_peer = _cycle_step(_("Close peer evaluation and open leadership evaluation")).Next(this.close_leader)
+    close_leader = _cycle_step(_("Close leadership evaluation")).Next(this.grade)
+    grade = _cycle_step(_("Compute the composite and grades and send them to the leaders")).Next(this.publish)
+    # While it waits, a school whose leaders returned its grades is regraded (no step of its own).
+    publish = _cycle_step(_("Publish the results")).Next(this.close)
+    close = _cycle_step(_("Close the cycle after the appeal window")).Next(this.end)
+    end = flow.End()
+
+    def start_cycle(self, activation, cycle):
+        activation.process.artifact = cycle
         return activation.process

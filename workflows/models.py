@@ -18,3 +18,12 @@ class RenewalProcess(Process):
         proxy = True
         verbose_name = _("contract renewal process")
         verbose_name_plural = _("contract renewal processes")
+
+
+class AppraisalProcess(Process):
+    """The viewflow process of one appraisal cycle (the cycle links to it: Cycle.process)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("appraisal process")
+        verbose_name_plural = _("appraisal processes")

@@ -21,3 +21,14 @@ class CaseOfTaskView:
             return redirect("contracts:contract_detail", pk=request.activation.process.renewal_case.contract_id)
 
         return view
+
+
+class CycleOfTaskView:
+    """An appraisal task's page is its cycle's page, where each step is taken."""
+
+    @classmethod
+    def as_view(cls):
+        def view(request, *args, **kwargs):
+            return redirect("appraisal:cycle_detail", pk=request.activation.process.appraisal_cycle.pk)
+
+        return view

@@ -11,8 +11,10 @@ from .appraisal import (
     GradeResult,
     allocate_pool,
     assign_grades,
+    composite_of_parts_hundredths,
     composite_score,
     excellent_quota,
+    trimmed_peer,
 )
 from .appraisal_bulk import (
     FrameInputError,
@@ -75,7 +77,9 @@ __all__ = [
     "assign_grades",
     "assign_grades_frame",
     "composite_frame",
+    "composite_of_parts_hundredths",
     "composite_score",
+    "trimmed_peer",
     "excellent_quota",
     "excellent_quota_frame",
     "BulkInputError",

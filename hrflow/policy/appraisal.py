@@ -180,6 +180,33 @@ def composite_score(*, self_score, peer_scores, leader_score, weights=DEFAULT_WE
     return from_hundredths(composite_hundredths(self_h, total, n, leader_h, weights))
 
 
+NO_PART_MESSAGE = _("No part with a weight is present: this person cannot be scored; the committee may decide not to grade them.")
+
+
+def composite_of_parts_hundredths(*, weights, self_h: int | None, peer: tuple[int, int] | None, leader_h: int | None) -> int:
+    """The composite over the parts present, their weights re-normalised to their sum, in hundredths
+    rounded half up once: what the committee records for someone lacking a part (issue 11: never
+    scored as zero, never divided by a part they lack). `peer` is (sum, count) of the peer scores
+    used. With all three parts present this is `composite_hundredths`."""
+    w_self, w_peer, w_leader = check_weights(weights)
+    peer_sum, peer_count = peer if peer is not None and peer[1] > 0 else (0, 1)
+    present = (w_self if self_h is not None else 0) + (w_peer if peer is not None and peer[1] > 0 else 0) + (w_leader if leader_h is not None else 0)
+    if present == 0:
+        raise PolicyInputError(NO_PART_MESSAGE, field="weights")
+    numerator = peer_count * ((w_self * self_h if self_h is not None else 0) + (w_leader * leader_h if leader_h is not None else 0))
+    if peer is not None and peer[1] > 0:
+        numerator += w_peer * peer_sum
+    denominator = present * peer_count
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def trimmed_peer(total: int, count: int, lowest: int, highest: int, trim_from: int) -> tuple[int, int]:
+    """(sum, count) of the peer scores used: one highest and one lowest dropped from `trim_from` answers."""
+    if count >= check_trim_from(trim_from):
+        return total - lowest - highest, count - 2
+    return total, count
+
+
 def share_fraction(share) -> tuple[int, int]:
     """The 优秀 share as (numerator, denominator) of an exact fraction from 0 to 1."""
     units = _units(share, places=SHARE_PLACES, upper=1, inclusive=True)

@@ -1,0 +1,91 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hrflow.org import scope
+from hrflow.org.models import OrgUnit, Role
+
+from .models import Appraisal, Cycle, GradeChoices
+from .services import CycleSettings
+
+REASON = dict(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class CycleForm(forms.Form):
+    unit = forms.ChoiceField(label=_("Opened by"), help_text=_("A school for its own staff, or a bureau for every school below it."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Cycle.Kind.choices)
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    weight_self = forms.IntegerField(label=_("Self-evaluation weight (%)"), min_value=0, max_value=100)
+    weight_peer = forms.IntegerField(label=_("Peer evaluation weight (%)"), min_value=0, max_value=100)
+    weight_leader = forms.IntegerField(label=_("Leadership evaluation weight (%)"), min_value=0, max_value=100)
+    excellent_share = forms.DecimalField(label=_("Largest share of 优秀 (%)"), min_value=0, max_value=100, decimal_places=4, max_digits=7)
+    excellent_min = forms.IntegerField(label=_("优秀 from (points)"), min_value=0, max_value=100)
+    pass_min = forms.IntegerField(label=_("合格 from (points)"), min_value=0, max_value=100)
+    basic_min = forms.IntegerField(label=_("基本合格 from (points)"), min_value=0, max_value=100)
+    peers_per_person = forms.IntegerField(label=_("Peer raters per person"), min_value=1, max_value=50)
+    min_raters = forms.IntegerField(label=_("Fewest answers for a peer result"), min_value=1, max_value=50,
+                                    help_text=_("Below this, nobody sees the peer result and the committee decides how the person is scored."))
+    trim_from = forms.IntegerField(label=_("Drop the highest and lowest peer score from (answers)"), min_value=3, max_value=50)
+    appeal_days = forms.IntegerField(label=_("Appeal window (days)"), min_value=1, max_value=60)
+    separate_groups = forms.BooleanField(label=_("Grade management and service posts apart"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        grants = [g for g in scope.grants(user) if g.role in (Role.HR_OFFICER, Role.BUREAU_OFFICER)
+                  and (g.kind == OrgUnit.Kind.SCHOOL) == (g.role == Role.HR_OFFICER)]
+        self.fields["unit"].choices = [(g.unit_id, g.unit_name) for g in grants]
+        if not self.is_bound:
+            d = CycleSettings.defaults()
+            self.initial.update({k: v for k, v in vars(d).items()})
+            self.initial["excellent_share"] = d.excellent_share * 100
+
+    def clean_unit(self):
+        return OrgUnit.objects.get(pk=int(self.cleaned_data["unit"]))
+
+    def config(self) -> CycleSettings:
+        d = self.cleaned_data
+        return CycleSettings(weight_self=d["weight_self"], weight_peer=d["weight_peer"], weight_leader=d["weight_leader"],
+                             excellent_share=(d["excellent_share"] / 100).quantize(Decimal("0.000001")),
+                             excellent_min=d["excellent_min"], pass_min=d["pass_min"], basic_min=d["basic_min"],
+                             peers_per_person=d["peers_per_person"], min_raters=d["min_raters"], trim_from=d["trim_from"],
+                             appeal_days=d["appeal_days"], separate_groups=d["separate_groups"])
+
+
+class SelfEvaluationForm(forms.Form):
+    self_morals = forms.IntegerField(label=_("Morals (德)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    self_ability = forms.IntegerField(label=_("Ability (能)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    self_diligence = forms.IntegerField(label=_("Diligence (勤)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    self_results = forms.IntegerField(label=_("Results (绩)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    self_integrity = forms.IntegerField(label=_("Integrity (廉)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    summary = forms.CharField(label=_("Summary of the year's work"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class RateForm(forms.Form):
+    score = forms.CharField(label=_("Score (0–100)"), max_length=10, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), **REASON)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), required=False, **REASON)
+
+
+class ScoringForm(forms.Form):
+    scoring = forms.ChoiceField(label=_("How this person is scored"), choices=[
+        (Appraisal.Scoring.RENORMALISED, Appraisal.Scoring.RENORMALISED.label), (Appraisal.Scoring.NOT_GRADED, Appraisal.Scoring.NOT_GRADED.label)])
+    note = forms.CharField(label=_("The committee's decision, as recorded"), **REASON)
+
+
+class GradeChangeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("New grade"), choices=GradeChoices.choices)
+    reason = forms.CharField(label=_("Written reason"), **REASON)
+
+
+class CommitteeAddForm(forms.Form):
+    person = forms.CharField(label=_("Staff member (name or ID number)"), max_length=100)
+    staff_rep = forms.BooleanField(label=_("Staff representative (职工代表)"), required=False)

@@ -1,0 +1,341 @@
+"""Appraisal (考核): cycles, self / peer / leadership evaluation, the composite and grades.
+
+A cycle is opened by a school for its staff, or by a bureau for every school below it; each school
+of a cycle is graded as its own unit (the 优秀 quota is per school, and per post group when the
+cycle says so) and approved by its own leaders (SchoolCycle). The cycle's state is its FSM;
+the human steps of its owner run in workflows.flows.AppraisalFlow.
+
+Peer ratings (民主测评) are anonymous by construction: a PeerRating has no rater and no user in its
+history; it is found again by its rater through a keyed hash of (rater, rated person), which only
+the service computes. PeerAssignment says who must rate whom and whether they answered, never how.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from hrflow.org.models import OrgUnit, School
+from hrflow.people.models import Staff
+from hrflow.policy import Grade
+
+
+class GradeChoices(models.TextChoices):
+    EXCELLENT = Grade.EXCELLENT, _("Excellent (优秀)")
+    COMPETENT = Grade.COMPETENT, _("Competent (合格)")
+    BASIC = Grade.BASIC, _("Basically competent (基本合格)")
+    INCOMPETENT = Grade.INCOMPETENT, _("Incompetent (不合格)")
+
+
+class PostGroup(models.TextChoices):
+    """Graded apart when the cycle says so: management posts and 工勤技能 (service and skill) posts."""
+
+    SERVICE = "service", _("Service and skill posts (工勤技能)")
+    MANAGEMENT = "management", _("Management posts")
+
+
+def post_group_of(post_category: str) -> str:
+    return PostGroup.MANAGEMENT if post_category == "management" else PostGroup.SERVICE
+
+
+class Cycle(ConcurrentTransitionMixin, models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Annual appraisal (年度考核)")
+        TERM = "term", _("Contract-term evaluation (聘期考核)")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        SELF = "self", _("Self-evaluation")
+        PEER = "peer", _("Peer evaluation")
+        LEADER = "leader", _("Leadership evaluation")
+        GRADING = "grading", _("Composite and grades")
+        APPROVAL = "approval", _("Awaiting leadership approval")
+        PUBLISHED = "published", _("Published, appeals open")
+        CLOSED = "closed", _("Closed")
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="appraisal_cycles",
+                             help_text=_("A school for its own staff, or a bureau for every school below it."))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ANNUAL)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    # Local practice (POLICY.md): copied from HRFLOW["APPRAISAL"] when the cycle is created, then the cycle's own.
+    weight_self = models.PositiveSmallIntegerField(_("self-evaluation weight (%)"))
+    weight_peer = models.PositiveSmallIntegerField(_("peer evaluation weight (%)"))
+    weight_leader = models.PositiveSmallIntegerField(_("leadership evaluation weight (%)"))
+    excellent_share = models.DecimalField(_("largest share of 优秀"), max_digits=7, decimal_places=6)
+    excellent_min = models.PositiveSmallIntegerField(_("优秀 from"))
+    pass_min = models.PositiveSmallIntegerField(_("合格 from"))
+    basic_min = models.PositiveSmallIntegerField(_("基本合格 from"))
+    peers_per_person = models.PositiveSmallIntegerField(_("peer raters per person"))
+    min_raters = models.PositiveSmallIntegerField(_("fewest answers for a peer result"))
+    trim_from = models.PositiveSmallIntegerField(_("drop the highest and lowest peer score from"))
+    separate_groups = models.BooleanField(_("grade management and service posts apart"), default=False)
+    appeal_days = models.PositiveSmallIntegerField(_("appeal window (days)"))
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    appeals_until = models.DateField(_("appeals until"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    process = models.OneToOneField("viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="appraisal_cycle")
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appraisal cycle")
+        verbose_name_plural = _("appraisal cycles")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="cycle_period_ordered",
+                                   violation_error_message=_("The period cannot end before it starts.")),
+            models.CheckConstraint(condition=Q(weight_self__lte=100, weight_peer__lte=100, weight_leader__lte=100), name="cycle_weights_bounded"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_path(self):
+        return self.unit.path
+
+    @property
+    def weights(self) -> tuple[int, int, int]:
+        return (self.weight_self, self.weight_peer, self.weight_leader)
+
+    @property
+    def results_visible(self) -> bool:
+        """Staff see their results only once published (issue 11)."""
+        return self.state in (self.State.PUBLISHED, self.State.CLOSED)
+
+    @transition(field=state, source=State.DRAFT, target=State.SELF)
+    def open(self):
+        pass
+
+    @transition(field=state, source=State.SELF, target=State.PEER)
+    def begin_peer(self):
+        pass
+
+    @transition(field=state, source=State.PEER, target=State.LEADER)
+    def begin_leader(self):
+        pass
+
+    @transition(field=state, source=State.LEADER, target=State.GRADING)
+    def begin_grading(self):
+        pass
+
+    @transition(field=state, source=State.GRADING, target=State.APPROVAL)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=State.APPROVAL, target=State.PUBLISHED)
+    def publish(self):
+        pass
+
+    @transition(field=state, source=State.PUBLISHED, target=State.CLOSED)
+    def close(self):
+        pass
+
+
+class SchoolCycle(ConcurrentTransitionMixin, models.Model):
+    """One school's part of a cycle: its grading unit, its 优秀 places and its leaders' approval."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("In progress")
+        GRADED = "graded", _("Graded, awaiting approval")
+        RETURNED = "returned", _("Returned for regrading")
+        APPROVED = "approved", _("Approved")
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="schools")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="appraisal_cycles")
+    enrolled = models.PositiveIntegerField(_("enrolled"), default=0)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.TextField(_("leadership's note"), blank=True, max_length=2000)
+    state = FSMField(_("state"), default=State.OPEN, choices=State.choices, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("school's appraisal")
+        verbose_name_plural = _("schools' appraisals")
+        ordering = ["cycle", "school__unit__path"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "school"], name="school_cycle_once")]
+
+    def __str__(self):
+        return _("%(cycle)s at %(school)s") % {"cycle": self.cycle.name, "school": self.school.unit.name}
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+    @transition(field=state, source=[State.OPEN, State.GRADED, State.RETURNED], target=State.GRADED)
+    def graded(self):
+        pass
+
+    @transition(field=state, source=State.GRADED, target=State.RETURNED)
+    def return_for_regrading(self):
+        pass
+
+    @transition(field=state, source=State.GRADED, target=State.APPROVED)
+    def approve(self):
+        pass
+
+
+class Committee(models.Model):
+    """A school's appraisal committee (考核委员会): it decides how a person lacking a part is scored,
+    and the appeals. At least a third of its members are staff representatives (a setting)."""
+
+    school = models.OneToOneField(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="appraisal_committee")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appraisal committee")
+        verbose_name_plural = _("appraisal committees")
+
+    def __str__(self):
+        return _("Appraisal committee of %(school)s") % {"school": self.school.unit.name}
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+
+class CommitteeMember(models.Model):
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="members")
+    staff = models.ForeignKey(Staff, verbose_name=_("member"), on_delete=models.PROTECT, related_name="committee_seats")
+    staff_rep = models.BooleanField(_("staff representative (职工代表)"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["committee", "staff__person__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["committee", "staff"], name="committee_member_once")]
+
+    def __str__(self):
+        return self.staff.person.name
+
+    @property
+    def scope_path(self):
+        return self.committee.school.unit.path
+
+
+class Appraisal(models.Model):
+    """One enrolled staff member's appraisal in a cycle: their self-evaluation, the leadership's
+    score, the peer result as aggregates only, the composite and the grade with where it came from."""
+
+    class Scoring(models.TextChoices):
+        STANDARD = "standard", _("Self, peer and leadership parts with the cycle's weights")
+        RENORMALISED = "renormalised", _("Weights re-normalised over the parts present")
+        NOT_GRADED = "not_graded", _("Not graded this cycle (不定等次)")
+
+    class GradeSource(models.TextChoices):
+        COMPUTED = "computed", _("From the composite and the quota")
+        TIE = "tie", _("Leadership's decision on a tie at the 优秀 cut")
+        CHANGED = "changed", _("Changed by leadership with a written reason")
+        VETO = "veto", _("One-vote veto (VETO-GRADE)")
+        COMMITTEE = "committee", _("Committee decision")
+
+    DIMENSIONS = ("self_morals", "self_ability", "self_diligence", "self_results", "self_integrity")
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="appraisals")
+    staff = models.ForeignKey(Staff, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="appraisals")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
+    post_group = models.CharField(_("post group"), max_length=16, choices=PostGroup.choices)
+    # 自评: 德、能、勤、绩、廉, 0–100 each; the self score is their mean.
+    self_morals = models.PositiveSmallIntegerField(_("morals (德)"), null=True, blank=True)
+    self_ability = models.PositiveSmallIntegerField(_("ability (能)"), null=True, blank=True)
+    self_diligence = models.PositiveSmallIntegerField(_("diligence (勤)"), null=True, blank=True)
+    self_results = models.PositiveSmallIntegerField(_("results (绩)"), null=True, blank=True)
+    self_integrity = models.PositiveSmallIntegerField(_("integrity (廉)"), null=True, blank=True)
+    self_summary = models.TextField(_("self-evaluation summary"), blank=True, max_length=3000)
+    self_score = models.DecimalField(_("self score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    leader_score = models.DecimalField(_("leadership score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    leader_comment = models.TextField(_("leadership's comment"), blank=True, max_length=2000)
+    # The peer result, written at grading: aggregates only, never a single rating.
+    peer_count = models.PositiveIntegerField(_("peer answers"), default=0)
+    peer_score = models.DecimalField(_("peer score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    scoring = models.CharField(_("how scored"), max_length=16, choices=Scoring.choices, default=Scoring.STANDARD)
+    scoring_note = models.TextField(_("committee's decision on the scoring"), blank=True, max_length=2000)
+    composite = models.DecimalField(_("composite score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=16, choices=GradeChoices.choices, blank=True)
+    grade_source = models.CharField(_("grade from"), max_length=16, choices=GradeSource.choices, blank=True)
+    grade_reason = models.TextField(_("reason for the grade"), blank=True, max_length=2000)
+    tied = models.BooleanField(_("tied at the 优秀 cut"), default=False)
+    vetoed = models.BooleanField(_("vetoed (一票否决)"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+        ordering = ["cycle", "school", "staff__person__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "staff"], name="appraisal_once_per_cycle")]
+        indexes = [models.Index(fields=["cycle", "school", "post_group"], name="appraisal_unit")]
+
+    def __str__(self):
+        return _("%(person)s in %(cycle)s") % {"person": self.staff.person.name, "cycle": self.cycle.name}
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+    @property
+    def self_submitted(self) -> bool:
+        return self.self_score is not None
+
+    def dimension_scores(self):
+        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.DIMENSIONS]
+
+
+class PeerAssignment(models.Model):
+    """Who must rate whom (民主测评). `answered` says that they did, never what they gave; it is
+    written without history (the time of an answer would point at the rating written then)."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("rated person"), on_delete=models.CASCADE, related_name="peer_assignments")
+    rater = models.ForeignKey(Staff, verbose_name=_("rater"), on_delete=models.PROTECT, related_name="peer_assignments")
+    answered = models.BooleanField(_("answered"), default=False)
+    excused_reason = models.TextField(_("excused because"), blank=True, max_length=1000)
+    history = HistoricalRecords(excluded_fields=["answered"])
+
+    class Meta:
+        verbose_name = _("peer rating assignment")
+        verbose_name_plural = _("peer rating assignments")
+        ordering = ["appraisal", "id"]
+        constraints = [models.UniqueConstraint(fields=["appraisal", "rater"], name="peer_assignment_once")]
+        indexes = [models.Index(fields=["rater", "answered"], name="peer_assignment_rater")]
+
+    def __str__(self):
+        return _("%(rater)s rates %(person)s") % {"rater": self.rater.person.name, "person": self.appraisal.staff.person.name}
+
+    @property
+    def scope_path(self):
+        return self.appraisal.school.unit.path
+
+    @property
+    def excused(self) -> bool:
+        return bool(self.excused_reason)
+
+
+def _anonymous(instance, request=None, **kwargs):
+    return None
+
+
+class PeerRating(models.Model):
+    """One peer's score for one person, with no rater: `token` is HMAC(secret, cycle, rater, rated),
+    which lets the rater find and change their own rating and nobody else find whose it is. Its
+    history records that a rating changed, with no user and the day only."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("rated person"), on_delete=models.CASCADE, related_name="peer_ratings")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    history = HistoricalRecords(excluded_fields=["token"], get_user=_anonymous)
+
+    class Meta:
+        verbose_name = _("peer rating")
+        verbose_name_plural = _("peer ratings")
+        indexes = [models.Index(fields=["appraisal"], name="peer_rating_appraisal")]
+
+    def __str__(self):
+        return _("A peer rating of %(person)s") % {"person": self.appraisal.staff.person.name}
+
+    @property
+    def scope_path(self):
+        return self.appraisal.school.unit.path

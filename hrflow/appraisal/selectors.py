@@ -1,0 +1,107 @@
+"""The appraisal's reads: scoped lists, a school's progress, what waits for a staff member.
+
+No read here returns a single peer rating with anything that could name its rater; the peer result
+leaves only as aggregates, and only with at least the cycle's fewest answers.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from hrflow.org import scope
+from hrflow.org.models import Role
+
+from .models import Appraisal, CommitteeMember, Cycle, PeerAssignment, SchoolCycle
+
+OVERSIGHT = {Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER, Role.AUDITOR}
+LIST_ORDER = ["-pk"]
+APPRAISAL_ORDER = ["staff__person__name", "pk"]
+
+
+def cycles_visible_to(user):
+    """Cycles of a unit in the user's scope, and bureaus' cycles that hold one of the user's schools."""
+    own = scope.scope_q(user, OVERSIGHT, field="unit__path")
+    holds = Exists(SchoolCycle.objects.filter(scope.scope_q(user, OVERSIGHT, field="school__unit__path"), cycle=OuterRef("pk")))
+    return Cycle.objects.filter(own | Q(holds)).select_related("unit")
+
+
+def school_cycles_of(cycle, user):
+    """The cycle's schools this user sees: all of them from the cycle's unit or above, else their own."""
+    qs = SchoolCycle.objects.filter(cycle=cycle).select_related("school__unit")
+    if scope.covers(user, cycle.unit.path, OVERSIGHT):
+        return qs
+    return qs.filter(scope.scope_q(user, OVERSIGHT, field="school__unit__path"))
+
+
+SCHOOL_ORDER = ["school__unit__path", "pk"]
+
+
+def progress(school_cycles) -> dict:
+    """Per school cycle of a page: self-evaluations in, peer ratings answered and owed, leadership
+    scores in, ties open. A fixed number of grouped queries for the whole page."""
+    ids = {sc.cycle_id for sc in school_cycles}
+    schools = [sc.school_id for sc in school_cycles]
+    if not schools:
+        return {}
+    base = Appraisal.objects.filter(cycle_id__in=ids, school_id__in=schools)
+    counts = {(r["cycle_id"], r["school_id"]): r for r in base.values("cycle_id", "school_id").annotate(
+        self_done=Count("id", filter=Q(self_score__isnull=False)), leader_done=Count("id", filter=Q(leader_score__isnull=False)),
+        tied_n=Count("id", filter=Q(tied=True))).order_by()}
+    peers = {(r["appraisal__cycle_id"], r["appraisal__school_id"]): r for r in PeerAssignment.objects.filter(
+        appraisal__cycle_id__in=ids, appraisal__school_id__in=schools).values("appraisal__cycle_id", "appraisal__school_id").annotate(
+        owed=Count("id"), answered_n=Count("id", filter=Q(answered=True)), excused_n=Count("id", filter=~Q(excused_reason=""))).order_by()}
+    out = {}
+    for sc in school_cycles:
+        c = counts.get((sc.cycle_id, sc.school_id), {})
+        p = peers.get((sc.cycle_id, sc.school_id), {})
+        out[sc.pk] = {"self_done": c.get("self_done", 0), "leader_done": c.get("leader_done", 0), "tied": c.get("tied_n", 0),
+                      "peer_owed": p.get("owed", 0), "peer_answered": p.get("answered_n", 0), "peer_excused": p.get("excused_n", 0)}
+    return out
+
+
+FILTERS = {
+    "all": Q(),
+    "no_self": Q(self_score__isnull=True),
+    "no_leader": Q(leader_score__isnull=True),
+    "tied": Q(tied=True),
+    "decided": ~Q(scoring=Appraisal.Scoring.STANDARD),
+    "excellent": Q(grade="excellent"),
+}
+
+
+def appraisals_of(school_cycle, which="all"):
+    return (Appraisal.objects.filter(cycle_id=school_cycle.cycle_id, school_id=school_cycle.school_id)
+            .filter(FILTERS.get(which, Q())).select_related("staff__person"))
+
+
+def unanswered_of(school_cycle):
+    """Who has not rated whom yet: names, never scores."""
+    return (PeerAssignment.objects.filter(appraisal__cycle_id=school_cycle.cycle_id, appraisal__school_id=school_cycle.school_id,
+                                          answered=False, excused_reason="")
+            .select_related("rater__person", "appraisal__staff__person"))
+
+
+UNANSWERED_ORDER = ["rater__person__name", "pk"]
+
+
+def committee_of(school):
+    return CommitteeMember.objects.filter(committee__school=school).select_related("staff__person").order_by("staff__person__name", "pk")
+
+
+def my_appraisals(user):
+    """The staff member's own appraisals in open or published cycles (most recent first)."""
+    return (Appraisal.objects.filter(staff__person__user=user).exclude(cycle__state=Cycle.State.DRAFT)
+            .select_related("cycle", "school__unit").order_by("-cycle__period_end", "-pk")[:10])
+
+
+def my_ratings(user, cycle_ids):
+    """What this rater owes in cycles under peer evaluation: colleagues' names only."""
+    return (PeerAssignment.objects.filter(rater__person__user=user, appraisal__cycle_id__in=cycle_ids,
+                                          appraisal__cycle__state=Cycle.State.PEER)
+            .select_related("appraisal__staff__person", "appraisal__cycle").order_by("appraisal__staff__person__name", "pk"))
+
+
+def peer_result(appraisal) -> dict | None:
+    """The peer part as the rated person and their leaders may see it: count and mean, and only
+    with at least the cycle's fewest answers (issue 11: anonymity needs a crowd)."""
+    if appraisal.peer_score is None or appraisal.peer_count < appraisal.cycle.min_raters:
+        return None
+    return {"count": appraisal.peer_count, "score": appraisal.peer_score}

@@ -1,0 +1,33 @@
+"""Appraisal pages (mounted by hrflow/urls.py under /appraisal/)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from hrflow.org.menu import OVERSIGHT, MenuItem
+from hrflow.org.models import Role
+
+from . import views
+
+ROLES = (*OVERSIGHT, Role.STAFF)
+menu = (
+    MenuItem("appraisal:mine", _("My appraisal"), "how_to_vote", (Role.STAFF,)),
+    MenuItem("appraisal:cycle_list", _("Appraisal cycles"), "grading", OVERSIGHT),
+    MenuItem("appraisal:cycle_create", _("New appraisal cycle"), "add_circle", (Role.HR_OFFICER, Role.BUREAU_OFFICER)),
+)
+
+urlpatterns = [
+    path("mine/", views.MyAppraisalView.as_view(), name="mine"),
+    path("cycles/", views.CycleListView.as_view(), name="cycle_list"),
+    path("cycles/new/", views.CycleCreateView.as_view(), name="cycle_create"),
+    path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="cycle_detail"),
+    path("cycles/<int:pk>/act/<slug:action>/", views.CycleActionView.as_view(), name="cycle_action"),
+    path("schools/<int:pk>/", views.SchoolCycleView.as_view(), name="school_cycle"),
+    path("schools/<int:pk>/act/<slug:action>/", views.SchoolCycleActionView.as_view(), name="school_cycle_action"),
+    path("schools/<int:pk>/leader-scores/", views.LeaderScoreView.as_view(), name="leader_scores"),
+    path("appraisals/<int:pk>/", views.AppraisalDetailView.as_view(), name="appraisal_detail"),
+    path("appraisals/<int:pk>/act/<slug:action>/", views.AppraisalActionView.as_view(), name="appraisal_action"),
+    path("appraisals/<int:pk>/self/", views.SelfEvaluationView.as_view(), name="self_evaluate"),
+    path("ratings/<int:pk>/", views.RateView.as_view(), name="rate"),
+    path("ratings/<int:pk>/excuse/", views.ExcuseView.as_view(), name="excuse"),
+    path("committee/<int:school>/", views.CommitteeView.as_view(), name="committee"),
+]

@@ -1,0 +1,214 @@
+"""The cycle end to end through its services, and the rules each step keeps."""
+
+from decimal import Decimal
+
+import pytest
+
+from hrflow.appraisal import services
+from hrflow.appraisal.models import Appraisal, Cycle, PeerAssignment, PeerRating, SchoolCycle
+from hrflow.appraisal.services import AppraisalError
+
+DIMS = Appraisal.DIMENSIONS
+
+
+def self_all(cycle, score=80):
+    for a in Appraisal.objects.filter(cycle=cycle).select_related("staff__person__user"):
+        services.self_evaluate(appraisal=a, scores={d: score for d in DIMS}, summary="全年完成食堂工作", acting_user=a.staff.person.user)
+
+
+def rate_all(cycle, score_of=lambda a: 80):
+    for asg in PeerAssignment.objects.filter(appraisal__cycle=cycle).select_related("rater__person__user", "appraisal"):
+        services.peer_rate(assignment=asg, score=score_of(asg.appraisal), acting_user=asg.rater.person.user)
+
+
+def committee(school, user, staff):
+    for i, s in enumerate(staff[:3]):
+        services.committee_add(school=school, staff=s, staff_rep=(i == 0), acting_user=user("hr"))
+
+
+def to_leader(cycle, user, score_of=lambda a: 80):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    self_all(cycle)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    rate_all(cycle, score_of)
+    services.cycle_close_peer(cycle=cycle, acting_user=hr)
+
+
+def leader_all(cycle, user, score_of=lambda a: Decimal("90")):
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    scores = {a.pk: (score_of(a), "") for a in Appraisal.objects.filter(cycle=cycle)}
+    services.leader_scores(school_cycle=sc, scores=scores, acting_user=user("leader"))
+
+
+def test_opening_enrols_the_school_and_assigns_raters_never_oneself(cycle, user, small_school):
+    n = services.cycle_open(cycle=cycle, acting_user=user("hr"))
+    assert n == 7
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.SELF
+    assert SchoolCycle.objects.get(cycle=cycle).enrolled == 7
+    pairs = list(PeerAssignment.objects.filter(appraisal__cycle=cycle).values_list("appraisal__staff_id", "rater_id"))
+    assert len(pairs) == 7 * 4
+    assert all(rated != rater for rated, rater in pairs)
+    raters_per_person = {}
+    for rated, rater in pairs:
+        raters_per_person.setdefault(rater, 0)
+        raters_per_person[rater] += 1
+    assert set(raters_per_person.values()) == {4}  # everyone rates as many as rate them
+
+
+def test_a_peer_rating_names_no_rater_and_its_history_no_user(cycle, user):
+    to_leader(cycle, user)
+    rating = PeerRating.objects.filter(appraisal__cycle=cycle).first()
+    field_names = {f.name for f in PeerRating._meta.get_fields()}
+    assert not field_names & {"rater", "user", "created_by"}
+    record = rating.history.first()
+    assert record.history_user_id is None
+    assert (record.history_date.hour, record.history_date.minute) in {(16, 0), (0, 0)}  # the day only (midnight in Shanghai)
+    assert not hasattr(record, "token")
+
+
+def test_a_rater_changes_their_own_rating_without_adding_one(cycle, user):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).select_related("rater__person__user").first()
+    services.peer_rate(assignment=asg, score="70", acting_user=asg.rater.person.user)
+    services.peer_rate(assignment=asg, score="75.5", acting_user=asg.rater.person.user)
+    ratings = PeerRating.objects.filter(appraisal=asg.appraisal)
+    assert [r.score for r in ratings] == [Decimal("75.50")]
+    assert services.own_rating(asg).score == Decimal("75.50")
+
+
+@pytest.mark.parametrize("score", ["101", "-1", "NaN", "1e2", "80.123", "", "八十"])
+def test_a_bad_peer_score_is_refused_and_writes_nothing(cycle, user, score):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).select_related("rater__person__user").first()
+    with pytest.raises(AppraisalError):
+        services.peer_rate(assignment=asg, score=score, acting_user=asg.rater.person.user)
+    assert not PeerRating.objects.filter(appraisal__cycle=cycle).exists()
+
+
+def test_someone_else_cannot_rate_in_the_raters_place(cycle, user):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).first()
+    with pytest.raises(AppraisalError):
+        services.peer_rate(assignment=asg, score="90", acting_user=hr)
+
+
+def test_peer_evaluation_does_not_close_while_a_rater_has_neither_answered_nor_been_excused(cycle, user):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    rate_all(cycle)
+    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).first()
+    PeerRating.objects.filter(appraisal=asg.appraisal).first()
+    # One rating withdrawn by excusing its rater without a reason is refused; with one, it counts as answered-or-excused.
+    with pytest.raises(AppraisalError):
+        services.rater_excuse(assignment=asg, reason="  ", acting_user=hr)
+    PeerAssignment.objects.filter(pk=asg.pk).update(answered=False)
+    with pytest.raises(AppraisalError, match="1"):
+        services.cycle_close_peer(cycle=cycle, acting_user=hr)
+    services.rater_excuse(assignment=asg, reason="近亲属回避（INST-RECUSAL）", acting_user=hr)
+    services.cycle_close_peer(cycle=cycle, acting_user=hr)
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.LEADER
+
+
+def test_excusing_a_rater_withdraws_the_rating_they_gave(cycle, user):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).select_related("rater__person__user").first()
+    services.peer_rate(assignment=asg, score="60", acting_user=asg.rater.person.user)
+    services.rater_excuse(assignment=asg, reason="系被评议人配偶", acting_user=hr)
+    assert not PeerRating.objects.filter(appraisal=asg.appraisal).exists()
+
+
+def test_grades_keep_the_excellent_quota_and_send_a_tie_to_the_leaders(cycle, user, school, small_school):
+    committee(school, user, small_school)
+    to_leader(cycle, user)
+    # All seven score the same composite above 85: the quota is 1 (7 × 20%), a tie of 7 at the cut.
+    leader_all(cycle, user)
+    hr = user("hr")
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    rows = list(Appraisal.objects.filter(cycle=cycle))
+    # self 80, peer 80, leader 90: 0.1×80 + 0.3×80 + 0.6×90 = 86.00
+    assert {a.composite for a in rows} == {Decimal("86.00")}
+    assert all(a.tied and a.grade == "" for a in rows)
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    leader = user("leader")
+    with pytest.raises(AppraisalError, match="tie"):
+        services.school_approve(school_cycle=sc, note="", acting_user=leader)
+    with pytest.raises(AppraisalError):
+        services.tie_decide(school_cycle=sc, group="", excellent_ids=[rows[0].pk, rows[1].pk], reason="工作量最大", acting_user=leader)
+    services.tie_decide(school_cycle=sc, group="", excellent_ids=[rows[0].pk], reason="工作量最大", acting_user=leader)
+    grades = dict(Appraisal.objects.filter(cycle=cycle).values_list("pk", "grade"))
+    assert grades[rows[0].pk] == "excellent"
+    assert sorted(grades.values()).count("competent") == 6
+    with pytest.raises(AppraisalError, match="优秀"):
+        services.grade_change(appraisal=rows[1], grade="excellent", reason="表现突出", acting_user=leader)
+    services.school_approve(school_cycle=sc, note="同意", acting_user=leader)
+    services.cycle_publish(cycle=cycle, acting_user=hr)
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.PUBLISHED and cycle.results_visible
+
+
+def test_someone_lacking_a_part_waits_for_the_committee_and_is_never_scored_as_zero(cycle, user, school, small_school):
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    first = Appraisal.objects.filter(cycle=cycle).order_by("id").first()
+    for a in Appraisal.objects.filter(cycle=cycle).exclude(pk=first.pk).select_related("staff__person__user"):
+        services.self_evaluate(appraisal=a, scores={d: 70 for d in DIMS}, summary="总结", acting_user=a.staff.person.user)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    rate_all(cycle)
+    services.cycle_close_peer(cycle=cycle, acting_user=hr)
+    leader_all(cycle, user, lambda a: Decimal("70"))
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    with pytest.raises(AppraisalError, match=first.staff.person.name):
+        services.cycle_grade(cycle=cycle, acting_user=hr)
+    with pytest.raises(AppraisalError, match="委员会|committee"):
+        services.scoring_decide(appraisal=first, scoring="renormalised", note="病假未自评，按其余两项折算", acting_user=hr)
+    committee(school, user, small_school)
+    services.scoring_decide(appraisal=first, scoring="renormalised", note="病假未自评，按其余两项折算", acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    first.refresh_from_db()
+    # peer 80 (weight 30), leader 70 (weight 60), re-normalised over 90: (2400 + 4200) / 90 = 73.33
+    assert first.composite == Decimal("73.33")
+    assert first.scoring == "renormalised" and "折算" in first.scoring_note
+
+
+def test_a_vetoed_appraisal_is_incompetent_whatever_its_scores_and_cannot_be_changed(cycle, user, school, small_school):
+    to_leader(cycle, user, lambda a: 95)
+    leader_all(cycle, user, lambda a: Decimal("99"))
+    vetoed = Appraisal.objects.filter(cycle=cycle).order_by("id").first()
+    Appraisal.objects.filter(pk=vetoed.pk).update(vetoed=True)  # the veto service is issue 11's next step
+    hr = user("hr")
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    vetoed.refresh_from_db()
+    assert vetoed.grade == "incompetent" and vetoed.grade_source == "veto"
+    with pytest.raises(AppraisalError, match="VETO-GRADE"):
+        services.grade_change(appraisal=vetoed, grade="competent", reason="情有可原", acting_user=user("leader"))
+
+
+def test_a_leaders_return_is_regraded_and_approved_again(cycle, user, school, small_school):
+    to_leader(cycle, user, lambda a: 70 + a.pk % 7)
+    leader_all(cycle, user, lambda a: Decimal(60 + a.pk % 11))
+    hr, leader = user("hr"), user("leader")
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    services.school_return(school_cycle=sc, reason="领导评分有误，需重新评分", acting_user=leader)
+    with pytest.raises(AppraisalError):
+        services.cycle_publish(cycle=cycle, acting_user=hr)
+    services.school_regrade(school_cycle=sc, acting_user=hr)
+    sc.refresh_from_db()
+    assert sc.state == SchoolCycle.State.GRADED
+    services.school_approve(school_cycle=sc, note="", acting_user=leader)
+    services.cycle_publish(cycle=cycle, acting_user=hr)
