@@ -240,7 +240,8 @@ HRFLOW = {
     # the three methods, not their weights); 优秀 at most a share of each grading unit; the grade
     # thresholds (points, "from" includes the number); peer raters per person (never oneself) and
     # the fewest answers for a peer result to count or be shown; the peer mean drops the highest
-    # and the lowest score from this many answers; the appeal window after publication (days); the
+    # and the lowest score from this many answers; the appeal window after publication and the days the
+    # committee has to decide an appeal; the
     # committee's fewest members and the least share of staff representatives (职工代表).
     "APPRAISAL": {
         "WEIGHTS": (10, 30, 60),
@@ -252,9 +253,16 @@ HRFLOW = {
         "MIN_RATERS": 3,
         "TRIM_FROM": 5,
         "APPEAL_DAYS": 7,
+        "APPEAL_DECISION_DAYS": 30,
         "COMMITTEE_MIN_MEMBERS": 3,
         "COMMITTEE_STAFF_REP_SHARE": (1, 3),
+        # Performance pay (三(四)2): the reward part's share of the budget (基础性 70% / 奖励性 30%, the
+        # rule for compulsory-education schools) and the grade coefficients of its split; someone not
+        # graded this cycle (不定等次) takes the 合格 coefficient; a vetoed person none (VETO-PAY).
+        "REWARD_SHARE": "0.30",
+        "COEFFICIENTS": {"excellent": "1.2", "competent": "1.0", "basic": "0.8", "incompetent": "0"},
     },
+    "PAY_RUNS_IN_THREAD": not TESTING,
 }
 
 # Notification mail (hrflow/notifications): printed to the console under DEBUG (make run); SMTP

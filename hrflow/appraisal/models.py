@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from hrflow.org.models import OrgUnit, School
-from hrflow.people.models import Staff
+from hrflow.people.models import Education, PostCategoryChoices, Staff
 from hrflow.policy import Grade
 
 
@@ -218,7 +218,7 @@ class CommitteeMember(models.Model):
         return self.committee.school.unit.path
 
 
-class Appraisal(models.Model):
+class Appraisal(ConcurrentTransitionMixin, models.Model):
     """One enrolled staff member's appraisal in a cycle: their self-evaluation, the leadership's
     score, the peer result as aggregates only, the composite and the grade with where it came from."""
 
@@ -261,6 +261,17 @@ class Appraisal(models.Model):
     grade_reason = models.TextField(_("reason for the grade"), blank=True, max_length=2000)
     tied = models.BooleanField(_("tied at the 优秀 cut"), default=False)
     vetoed = models.BooleanField(_("vetoed (一票否决)"), default=False)
+    veto = models.ForeignKey("Responsibility", verbose_name=_("vetoed for"), null=True, blank=True, on_delete=models.PROTECT, related_name="vetoed_appraisals")
+    # 复核: a state of the appraisal with its deadline, not a comment.
+    appeal_state = FSMField(_("appeal"), default="none", choices=[("none", _("No appeal")), ("lodged", _("Appeal lodged")),
+                                                                  ("decided", _("Appeal decided"))], protected=True)
+    appeal_text = models.TextField(_("grounds of the appeal"), blank=True, max_length=3000)
+    appeal_lodged_on = models.DateField(_("appeal lodged on"), null=True, blank=True)
+    appeal_due_on = models.DateField(_("appeal to be decided by"), null=True, blank=True)
+    appeal_decision = models.TextField(_("committee's decision on the appeal"), blank=True, max_length=2000)
+    # Consequences the later workflows read (set at publication, and by a veto or an appeal after it).
+    pay_step_raise = models.BooleanField(_("pay-step (薪级) raise this year"), null=True, blank=True)
+    exit_review = models.CharField(_("exit review due"), max_length=32, blank=True, help_text=_("The rule that opens it: INST-EXIT-GRADE or VETO-EXIT."))
     history = HistoricalRecords()
 
     class Meta:
@@ -280,6 +291,14 @@ class Appraisal(models.Model):
     @property
     def self_submitted(self) -> bool:
         return self.self_score is not None
+
+    @transition(field=appeal_state, source="none", target="lodged")
+    def lodge_appeal(self):
+        pass
+
+    @transition(field=appeal_state, source="lodged", target="decided")
+    def decide_appeal(self):
+        pass
 
     def dimension_scores(self):
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.DIMENSIONS]
@@ -339,3 +358,227 @@ class PeerRating(models.Model):
     @property
     def scope_path(self):
         return self.appraisal.school.unit.path
+
+
+class Incident(ConcurrentTransitionMixin, models.Model):
+    """A safety incident in the school's register (四(二)). Only a major safety responsibility incident
+    (重大安全责任事故) vetoes, once the investigation has named who is responsible, each has had the
+    chance to state their case (陈述申辩, VETO-ACCOUNT) and the school's leaders made it final."""
+
+    class Severity(models.TextChoices):
+        GENERAL = "general", _("General incident")
+        SERIOUS = "serious", _("Serious incident")
+        MAJOR = "major", _("Major safety responsibility incident (重大安全责任事故)")
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("Recorded, under investigation")
+        INVESTIGATED = "investigated", _("Investigated: awaiting the statements")
+        FINAL = "final", _("Responsibility final")
+        CLOSED = "closed", _("Closed without responsibility")
+
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="incidents")
+    occurred_on = models.DateField(_("occurred on"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened"), max_length=5000)
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
+    investigation = models.TextField(_("investigation record"), blank=True, max_length=10000)
+    decision_note = models.TextField(_("leadership's decision"), blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    final_on = models.DateField(_("final on"), null=True, blank=True)
+    state = FSMField(_("state"), default=State.RECORDED, choices=State.choices, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("safety incident")
+        verbose_name_plural = _("safety incidents")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["school", "occurred_on"], name="incident_school_day")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+    @property
+    def vetoes(self) -> bool:
+        return self.severity == self.Severity.MAJOR
+
+    @transition(field=state, source=[State.RECORDED, State.INVESTIGATED], target=State.INVESTIGATED)
+    def investigated(self):
+        pass
+
+    @transition(field=state, source=State.INVESTIGATED, target=State.FINAL)
+    def make_final(self):
+        pass
+
+    @transition(field=state, source=[State.RECORDED, State.INVESTIGATED], target=State.CLOSED)
+    def close(self):
+        pass
+
+
+class Responsibility(models.Model):
+    """A person the investigation found responsible, their role in the incident, and their own
+    statement (陈述申辩) or its waiver, which VETO-ACCOUNT requires before responsibility is final."""
+
+    class Role(models.TextChoices):
+        DIRECT = "direct", _("Direct responsibility (直接责任)")
+        LEADERSHIP = "leadership", _("Leadership responsibility (领导责任)")
+        MANAGEMENT = "management", _("Management responsibility (管理责任)")
+
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="responsibilities")
+    staff = models.ForeignKey(Staff, verbose_name=_("person responsible"), on_delete=models.PROTECT, related_name="responsibilities")
+    role = models.CharField(_("role in the incident"), max_length=16, choices=Role.choices)
+    finding = models.TextField(_("what the investigation found"), max_length=3000)
+    statement = models.TextField(_("their statement (陈述申辩)"), blank=True, max_length=5000)
+    statement_on = models.DateField(_("stated on"), null=True, blank=True)
+    waived = models.BooleanField(_("declined to make a statement"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["incident", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "staff"], name="responsibility_once")]
+
+    def __str__(self):
+        return _("%(person)s, responsible for %(incident)s") % {"person": self.staff.person.name, "incident": self.incident.title}
+
+    @property
+    def scope_path(self):
+        return self.incident.school.unit.path
+
+    @property
+    def heard(self) -> bool:
+        return bool(self.statement) or self.waived
+
+
+class BasePayRate(models.Model):
+    """The school's pay table for the base part (基础性绩效工资, monthly), by post, title or skill level
+    and education (三(四)2: pay considers 职称或技能水平 and 学历水平). An empty field matches any; the
+    most specific row applies."""
+
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="base_pay_rates")
+    post_category = models.CharField(_("post category"), max_length=16, blank=True, choices=PostCategoryChoices.choices)
+    title = models.CharField(_("title or skill level"), max_length=100, blank=True)
+    education = models.CharField(_("education"), max_length=32, blank=True, choices=Education.choices)
+    monthly = models.DecimalField(_("monthly base part (yuan)"), max_digits=10, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("base pay rate")
+        verbose_name_plural = _("base pay rates")
+        ordering = ["school", "post_category", "title", "education"]
+        constraints = [models.UniqueConstraint(fields=["school", "post_category", "title", "education"], name="base_pay_rate_once"),
+                       models.CheckConstraint(condition=Q(monthly__gte=0), name="base_pay_rate_not_negative")]
+
+    def __str__(self):
+        return _("Base pay rate of %(school)s") % {"school": self.school.unit.name}
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+
+class PayRun(ConcurrentTransitionMixin, models.Model):
+    """A school's performance pay for a cycle: the base part from the pay table, the reward part
+    (奖励性) a pool split by grade coefficient × work done, to the fen. Run as a job, re-run until the
+    school's leaders approve it; then it is locked."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Not computed yet")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Computing")
+        COMPUTED = "computed", _("Computed, awaiting approval")
+        FAILED = "failed", _("Could not be computed")
+        APPROVED = "approved", _("Approved and locked")
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="pay_runs")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="pay_runs")
+    budget = models.DecimalField(_("performance pay budget for the period (yuan)"), max_digits=14, decimal_places=2)
+    reward_share = models.DecimalField(_("reward part's share of the budget"), max_digits=7, decimal_places=6)
+    months = models.PositiveSmallIntegerField(_("months of base part"))
+    coef_excellent = models.DecimalField(_("coefficient for 优秀"), max_digits=6, decimal_places=4)
+    coef_competent = models.DecimalField(_("coefficient for 合格"), max_digits=6, decimal_places=4)
+    coef_basic = models.DecimalField(_("coefficient for 基本合格"), max_digits=6, decimal_places=4)
+    coef_incompetent = models.DecimalField(_("coefficient for 不合格"), max_digits=6, decimal_places=4)
+    pool = models.DecimalField(_("reward pool (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    base_total = models.DecimalField(_("base part in all (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    lines_total = models.PositiveIntegerField(_("lines"), default=0)
+    lines_done = models.PositiveIntegerField(_("lines computed"), default=0)
+    lines_flagged = models.PositiveIntegerField(_("lines with a problem"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pay run")
+        verbose_name_plural = _("pay runs")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "school"], name="pay_run_once")]
+
+    def __str__(self):
+        return _("Performance pay of %(school)s for %(cycle)s") % {"school": self.school.unit.name, "cycle": self.cycle.name}
+
+    @property
+    def scope_path(self):
+        return self.school.unit.path
+
+    @transition(field=state, source=[State.DRAFT, State.COMPUTED, State.FAILED], target=State.QUEUED)
+    def queue(self):
+        pass
+
+    @transition(field=state, source=State.QUEUED, target=State.RUNNING)
+    def start(self):
+        pass
+
+    @transition(field=state, source=State.RUNNING, target=State.COMPUTED)
+    def computed(self):
+        pass
+
+    @transition(field=state, source=[State.QUEUED, State.RUNNING], target=State.FAILED)
+    def fail(self):
+        pass
+
+    @transition(field=state, source=State.COMPUTED, target=State.APPROVED)
+    def approve(self):
+        pass
+
+
+class PayLine(models.Model):
+    """One person's performance pay in a run. Keyed by (run, appraisal): a re-run rewrites the same
+    line, never adds one. Money is Decimal to the fen."""
+
+    run = models.ForeignKey(PayRun, verbose_name=_("pay run"), on_delete=models.CASCADE, related_name="lines")
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("appraisal"), on_delete=models.PROTECT, related_name="pay_lines")
+    base_monthly = models.DecimalField(_("monthly base part (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    base_amount = models.DecimalField(_("base part (yuan)"), max_digits=12, decimal_places=2, default=0)
+    grade = models.CharField(_("grade"), max_length=16, choices=GradeChoices.choices, blank=True)
+    coefficient = models.DecimalField(_("grade coefficient"), max_digits=6, decimal_places=4, default=0)
+    work_units = models.DecimalField(_("work done (e.g. attendance days)"), max_digits=8, decimal_places=2, default=1)
+    reward_amount = models.DecimalField(_("reward part (yuan)"), max_digits=12, decimal_places=2, default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    flagged = models.BooleanField(_("needs attention"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pay line")
+        verbose_name_plural = _("pay lines")
+        ordering = ["run", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "appraisal"], name="pay_line_once")]
+
+    def __str__(self):
+        return _("Pay line of %(person)s") % {"person": self.appraisal.staff.person.name}
+
+    @property
+    def scope_path(self):
+        return self.run.school.unit.path
+
+    @property
+    def total(self):
+        return self.base_amount + self.reward_amount

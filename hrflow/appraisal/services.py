@@ -35,6 +35,7 @@ from hrflow.policy.appraisal import (
     check_thresholds, check_trim_from, check_weights, from_hundredths, grade_by_threshold, score_hundredths, share_fraction,
 )
 
+from .signals import exit_review_due
 from .models import Appraisal, Committee, CommitteeMember, Cycle, GradeChoices, PeerAssignment, PeerRating, SchoolCycle, post_group_of
 
 S = Cycle.State
@@ -227,6 +228,9 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
             assignments.append(PeerAssignment(appraisal_id=rated, rater_id=staff_of[rater]))
     bulk_create_with_history(assignments, PeerAssignment, batch_size=BATCH, default_user=acting_user,
                              default_change_reason=_("Peer raters assigned"))
+    from .veto import veto_enrolled  # veto builds on this module
+
+    veto_enrolled(cycle, acting_user)
     cycle.open()
     save_audited(cycle, user=acting_user, reason=_("Opened: %(count)d staff enrolled, self-evaluation open") % {"count": len(rows)})
     _complete(cycle, "open_cycle", acting_user)
@@ -746,9 +750,34 @@ def school_return(*, school_cycle: SchoolCycle, reason: str, acting_user) -> Sch
     return school_cycle
 
 
+RAISE_GRADES = (GradeChoices.EXCELLENT, GradeChoices.COMPETENT)
+
+
+def _consequences(cycle, acting_user) -> None:
+    """Grades as data the later workflows read: 基本合格 or 不合格 means no pay-step (薪级) raise that
+    year; 不合格 in two annual appraisals running opens an exit review (INST-EXIT-GRADE, 条例 art. 16)."""
+    rows = list(Appraisal.objects.filter(cycle=cycle).select_related("staff__person"))
+    failing = {a.staff.person_id: a for a in rows if a.grade == GradeChoices.INCOMPETENT and not a.vetoed}
+    previous = {}
+    if failing and cycle.kind == Cycle.Kind.ANNUAL:
+        for person_id, grade in (Appraisal.objects.filter(staff__person_id__in=list(failing), cycle__kind=Cycle.Kind.ANNUAL,
+                                                          cycle__state__in=(S.PUBLISHED, S.CLOSED), cycle__period_end__lt=cycle.period_start)
+                                 .order_by("staff__person_id", "-cycle__period_end").values_list("staff__person_id", "grade")):
+            previous.setdefault(person_id, grade)
+    for a in rows:
+        a.pay_step_raise = None if not a.grade else a.grade in RAISE_GRADES
+        if not a.vetoed and previous.get(a.staff.person_id) == GradeChoices.INCOMPETENT and a.pk == failing.get(a.staff.person_id, a).pk:
+            a.exit_review = "INST-EXIT-GRADE"
+            reason = _("不合格 in two annual appraisals running: an exit review is due (INST-EXIT-GRADE, 条例 art. 16)")
+            transaction.on_commit(lambda a=a, reason=reason: exit_review_due.send(
+                sender=Appraisal, appraisal=a, rule="INST-EXIT-GRADE", reason=reason, acting_user=acting_user))
+    bulk_update_with_history(rows, Appraisal, ["pay_step_raise", "exit_review"], batch_size=BATCH, default_user=acting_user,
+                             default_change_reason=_("Consequences of the grade recorded"))
+
+
 @transaction.atomic
 def cycle_publish(*, cycle: Cycle, acting_user) -> Cycle:
-    """Results become visible to staff; the appeal window opens."""
+    """Results become visible to staff; the appeal window opens; the grades' consequences are recorded."""
     cycle = _lock(cycle)
     if cycle.state != S.APPROVAL:
         raise AppraisalError(_("The results are published once every school's leaders approved them."))
@@ -759,9 +788,72 @@ def cycle_publish(*, cycle: Cycle, acting_user) -> Cycle:
     cycle.appeals_until = cycle.published_on + timedelta(days=cycle.appeal_days)
     cycle.publish()
     save_audited(cycle, user=acting_user, reason=_("Results published; appeals until %(day)s") % {"day": _day(cycle.appeals_until)})
+    _consequences(cycle, acting_user)
     _complete(cycle, "publish", acting_user)
     _notify_staff(cycle, "published", lambda: _("Appraisal: your result is published (%(cycle)s)") % {"cycle": cycle.name})
     return cycle
+
+
+# ---- appeals (复核) ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def appeal_lodge(*, appraisal: Appraisal, grounds: str, acting_user) -> Appraisal:
+    """The person asks for a review of their grade within the window; the committee decides by the due date."""
+    appraisal = Appraisal.objects.select_for_update().select_related("cycle", "staff__person").get(pk=appraisal.pk)
+    if not _own(appraisal, acting_user):
+        raise AppraisalError(_("Only the person appraised appeals their grade."))
+    cycle = appraisal.cycle
+    if cycle.state != S.PUBLISHED or clock.today() > cycle.appeals_until:
+        raise AppraisalError(_("Appeals are lodged while the appeal window is open."))
+    if appraisal.appeal_state != "none":
+        raise AppraisalError(_("You have already appealed this grade."))
+    if not appraisal.grade:
+        raise AppraisalError(_("There is no grade to appeal."))
+    appraisal.appeal_text = _text(grounds, 3000, _("The grounds"))
+    if not appraisal.appeal_text:
+        raise AppraisalError(_("Say why you ask for a review."))
+    appraisal.appeal_lodged_on = clock.today()
+    appraisal.appeal_due_on = appraisal.appeal_lodged_on + timedelta(days=_conf()["APPEAL_DECISION_DAYS"])
+    appraisal.lodge_appeal()
+    save_audited(appraisal, user=acting_user, reason=_("Appeal lodged; to be decided by %(day)s") % {"day": _day(appraisal.appeal_due_on)})
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Appraisal: an appeal to decide (%(person)s)") % {"person": appraisal.staff.person.name}
+        ids = tuple(_school_users([appraisal.school_id], Role.HR_OFFICER).values_list("id", flat=True))
+        notify_many([Event(recipient_ids=ids, event_key=f"appraisal.appeal:{appraisal.pk}", subject=text,
+                           url=reverse("appraisal:appraisal_detail", args=[appraisal.pk]))])
+    return appraisal
+
+
+@transaction.atomic
+def appeal_decide(*, appraisal: Appraisal, grade: str, decision: str, acting_user) -> Appraisal:
+    """The committee's decision (HR records it): the grade kept or changed, with its reasons. Never a
+    vetoed grade (VETO-GRADE); 优秀 only within the places left."""
+    appraisal = Appraisal.objects.select_for_update().select_related("cycle", "school__unit").get(pk=appraisal.pk)
+    if appraisal.appeal_state != "lodged":
+        raise AppraisalError(_("There is no appeal waiting for a decision."))
+    decision = _reason(decision, _("The committee's decision"))
+    problems = committee_problems(appraisal.school)
+    if problems:
+        raise AppraisalError(" ".join(problems))
+    if grade not in GradeChoices.values:
+        raise AppraisalError(_("Choose a grade."))
+    before = appraisal.get_grade_display()
+    if grade != appraisal.grade:
+        if appraisal.vetoed:
+            raise AppraisalError(_("A vetoed appraisal is 不合格 whatever its scores; it cannot be changed (VETO-GRADE)."))
+        if grade == GradeChoices.EXCELLENT and places_left(appraisal, appraisal.cycle) <= 0:
+            raise AppraisalError(_("No 优秀 place is left in this grading unit: the share is capped at %(share)s.")
+                                 % {"share": f"{appraisal.cycle.excellent_share * 100:.0f}%"})
+        appraisal.grade, appraisal.grade_source, appraisal.grade_reason = grade, Appraisal.GradeSource.COMMITTEE, decision
+        appraisal.pay_step_raise = grade in RAISE_GRADES
+        if appraisal.exit_review == "INST-EXIT-GRADE" and grade != GradeChoices.INCOMPETENT:
+            appraisal.exit_review = ""
+    appraisal.appeal_decision = decision
+    appraisal.decide_appeal()
+    after = appraisal.get_grade_display()
+    return save_audited(appraisal, user=acting_user, reason=(
+        _("Appeal decided by the committee: grade changed from %(before)s to %(after)s. %(decision)s") if before != after
+        else _("Appeal decided by the committee: grade %(after)s kept. %(decision)s")) % {"before": before, "after": after, "decision": decision})
 
 
 @transaction.atomic
@@ -771,6 +863,9 @@ def cycle_close(*, cycle: Cycle, acting_user) -> Cycle:
         raise AppraisalError(_("Only a published cycle is closed."))
     if clock.today() <= cycle.appeals_until:
         raise AppraisalError(_("The appeal window is open until %(day)s.") % {"day": _day(cycle.appeals_until)})
+    pending = Appraisal.objects.filter(cycle=cycle, appeal_state="lodged").count()
+    if pending:
+        raise AppraisalError(_("%(count)d appeals are waiting for the committee's decision.") % {"count": pending})
     if unanswered(cycle).exists():  # cannot happen after peer evaluation closed; a guard, not a rule
         raise AppraisalError(_("Some raters have neither answered nor been excused."))
     cycle.close()
