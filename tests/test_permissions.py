@@ -125,6 +125,16 @@ EXPECTED = {
     "appraisal:rate": ({"staff"}, 405),  # the assigned rater only
     "appraisal:excuse": ({"hr"}, 405),
     "appraisal:committee": (OVERSIGHT, 200),
+    "appraisal:appeal": ({"staff"}, 405),  # the person appraised, on their own grade
+    "appraisal:cycle_report": (OVERSIGHT, 200),
+    "appraisal:incident_list": (OVERSIGHT | {"hr2"}, 200),
+    "appraisal:incident_create": ({"hr", "hr2"}, 200),
+    "appraisal:incident_detail": (OVERSIGHT, 200),
+    "appraisal:incident_action": ({"hr"}, 405),  # naming, investigation, statements: HR; final or closed: leaders
+    "appraisal:statement": ({"staff", "hr"}, 200),  # the person named states their case, or HR records it
+    "appraisal:pay_table": (OVERSIGHT, 200),
+    "appraisal:pay_run": (OVERSIGHT, 200),
+    "appraisal:reveal": (set(), 200),  # nobody without the explicit right (tests/appraisal/test_anonymity.py)
 }
 
 
@@ -185,6 +195,7 @@ def appraisal_objects(school, hr) -> dict:
     from datetime import date
 
     from hrflow.appraisal import services as appraisal
+    from hrflow.appraisal import veto
     from hrflow.appraisal.models import Appraisal, PeerAssignment, SchoolCycle
 
     cycle = appraisal.cycle_create(unit=school.unit, name="2026年度考核", kind="annual", period_start=date(2026, 1, 1),
@@ -193,10 +204,14 @@ def appraisal_objects(school, hr) -> dict:
     mine = Appraisal.objects.get(cycle=cycle, staff__person__user__username="staff")
     rating = PeerAssignment.objects.filter(rater__person__user__username="staff", appraisal__cycle=cycle).first()
     sc = SchoolCycle.objects.get(cycle=cycle)
+    incident = veto.incident_record(school=school, occurred_on=date(2026, 3, 1), title="后厨燃气泄漏", description="无人受伤",
+                                    severity="major", acting_user=hr)
+    resp = veto.responsibility_add(incident=incident, staff=mine.staff, role="direct", finding="未关闭阀门", acting_user=hr)
     return {
         "appraisal:cycle_": cycle.pk, "appraisal:school_cycle": sc.pk, "appraisal:leader_scores": sc.pk,
         "appraisal:appraisal_": mine.pk, "appraisal:self_evaluate": mine.pk, "appraisal:rate": rating.pk,
-        "appraisal:excuse": rating.pk, "appraisal:committee": school.pk, "school": school.pk,
+        "appraisal:excuse": rating.pk, "appraisal:committee": school.pk, "school": school.pk, "appraisal:appeal": mine.pk,
+        "appraisal:incident_": incident.pk, "appraisal:statement": resp.pk, "appraisal:pay_table": school.pk, "appraisal:pay_run": sc.pk,
     }
 
 

@@ -61,3 +61,48 @@ def assignments(records):
 def ratings(records):
     labels = _appraisal_labels([r.appraisal_id for r in records])
     return {r.id: _("A peer rating of %(appraisal)s") % {"appraisal": labels.get(r.appraisal_id, "?")} for r in records}
+
+
+def reveals(records):
+    labels = _appraisal_labels([r.appraisal_id for r in records])
+    return {r.id: _("Raters of %(appraisal)s revealed") % {"appraisal": labels.get(r.appraisal_id, "?")} for r in records}
+
+
+def incidents(records):
+    return {r.id: r.title for r in records}
+
+
+def responsibilities(records):
+    from hrflow.people.models import Staff
+
+    from .models import Incident
+
+    names = _values(Staff, [r.staff_id for r in records], "person__name")
+    titles = _values(Incident, [r.incident_id for r in records], "title")
+    return {r.id: _("%(person)s, responsible for %(incident)s") % {"person": names.get(r.staff_id, ("?",))[0],
+                                                                  "incident": titles.get(r.incident_id, ("?",))[0]} for r in records}
+
+
+def rates(records):
+    from hrflow.org.models import School
+
+    schools = _values(School, [r.school_id for r in records], "unit__name")
+    return {r.id: _("Base pay rate of %(school)s") % {"school": schools.get(r.school_id, ("?",))[0]} for r in records}
+
+
+def pay_runs(records):
+    from hrflow.org.models import School
+
+    from .models import Cycle
+
+    schools = _values(School, [r.school_id for r in records], "unit__name")
+    cycle_names = _values(Cycle, [r.cycle_id for r in records], "name")
+    return {r.id: _("Performance pay of %(school)s for %(cycle)s") % {"school": schools.get(r.school_id, ("?",))[0],
+                                                                      "cycle": cycle_names.get(r.cycle_id, ("?",))[0]} for r in records}
+
+
+def pay_lines(records):
+    from .models import Appraisal
+
+    names = _values(Appraisal, [r.appraisal_id for r in records], "staff__person__name")
+    return {r.id: _("Pay line of %(person)s") % {"person": names.get(r.appraisal_id, ("?",))[0]} for r in records}

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from hrflow.org import scope
 from hrflow.org.models import OrgUnit, Role
 
-from .models import Appraisal, Cycle, GradeChoices
+from hrflow.people.models import Education, PostCategoryChoices
+
+from .models import Appraisal, Cycle, GradeChoices, Incident, Responsibility
 from .services import CycleSettings
 
 REASON = dict(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -63,7 +65,7 @@ class SelfEvaluationForm(forms.Form):
     summary = forms.CharField(label=_("Summary of the year's work"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class RateForm(forms.Form):
+class PeerScoreForm(forms.Form):
     score = forms.CharField(label=_("Score (0–100)"), max_length=10, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
 
 
@@ -89,3 +91,64 @@ class GradeChangeForm(forms.Form):
 class CommitteeAddForm(forms.Form):
     person = forms.CharField(label=_("Staff member (name or ID number)"), max_length=100)
     staff_rep = forms.BooleanField(label=_("Staff representative (职工代表)"), required=False)
+
+
+class IncidentForm(forms.Form):
+    occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Incident.Severity.choices)
+
+
+class ResponsibilityForm(forms.Form):
+    person = forms.CharField(label=_("Person responsible (name or ID number)"), max_length=100)
+    role = forms.ChoiceField(label=_("Role in the incident"), choices=Responsibility.Role.choices)
+    finding = forms.CharField(label=_("What the investigation found"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InvestigationForm(forms.Form):
+    investigation = forms.CharField(label=_("Investigation record"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class StatementForm(forms.Form):
+    statement = forms.CharField(label=_("Statement (陈述申辩)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    waived = forms.BooleanField(label=_("Declined to make a statement"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.CharField(label=_("Decision, as recorded"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(label=_("Why you ask for a review"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AppealDecisionForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Grade after the review"), choices=GradeChoices.choices)
+    decision = forms.CharField(label=_("The committee's decision, as recorded"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _money_field(label):
+    return forms.DecimalField(label=label, min_value=0, max_value=Decimal("999999999999.99"), decimal_places=2, max_digits=14)
+
+
+class PayRunForm(forms.Form):
+    budget = _money_field(_("Performance pay budget for the period (yuan)"))
+    reward_share = forms.DecimalField(label=_("Reward part's share of the budget (%)"), min_value=0, max_value=100, decimal_places=4, max_digits=7)
+    months = forms.IntegerField(label=_("Months of base part"), min_value=1, max_value=72)
+    coef_excellent = forms.DecimalField(label=_("Coefficient for 优秀"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
+    coef_competent = forms.DecimalField(label=_("Coefficient for 合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
+    coef_basic = forms.DecimalField(label=_("Coefficient for 基本合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
+    coef_incompetent = forms.DecimalField(label=_("Coefficient for 不合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
+
+    def values(self) -> dict:
+        d = dict(self.cleaned_data)
+        d["reward_share"] = (d["reward_share"] / 100).quantize(Decimal("0.000001"))
+        return d
+
+
+class PayRateForm(forms.Form):
+    post_category = forms.ChoiceField(label=_("Post category"), required=False, choices=[("", _("any"))] + list(PostCategoryChoices.choices))
+    title = forms.CharField(label=_("Title or skill level"), required=False, max_length=100, help_text=_("Empty: any."))
+    education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", _("any"))] + list(Education.choices))
+    monthly = _money_field(_("Monthly base part (yuan)"))

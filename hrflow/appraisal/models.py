@@ -582,3 +582,27 @@ class PayLine(models.Model):
     @property
     def total(self):
         return self.base_amount + self.reward_amount
+
+
+class RaterReveal(models.Model):
+    """An auditor holding the explicit right saw who rated whom for one appraisal: each time is
+    recorded here, with the reason given (issue 11: the right is itself logged)."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("appraisal"), on_delete=models.PROTECT, related_name="rater_reveals")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("auditor"), on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), max_length=2000)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("raters revealed")
+        verbose_name_plural = _("raters revealed")
+        ordering = ["-at", "-id"]
+        permissions = [("reveal_raters", "Can see who rated whom (each use is logged)")]
+
+    def __str__(self):
+        return _("Raters of %(appraisal)s revealed") % {"appraisal": self.appraisal}
+
+    @property
+    def scope_path(self):
+        return self.appraisal.school.unit.path

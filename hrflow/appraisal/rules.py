@@ -4,7 +4,7 @@ import rules
 
 from hrflow.org import scope
 from hrflow.org.models import OrgUnit, Role
-from hrflow.org.predicates import is_hr_officer, is_school_leader, oversees
+from hrflow.org.predicates import is_auditor, is_hr_officer, is_school_leader, oversees
 
 
 @rules.predicate
@@ -40,3 +40,36 @@ rules.add_perm("appraisal.self_evaluate", is_appraised_person)
 rules.add_perm("appraisal.rate_peer", is_rater)
 rules.add_perm("appraisal.manage_committee", is_hr_officer)
 rules.add_perm("appraisal.view_committee", oversees)
+
+
+@rules.predicate
+def is_responsible_person(user, responsibility):
+    return responsibility is not None and responsibility.staff.person.user_id is not None and responsibility.staff.person.user_id == user.pk
+
+
+@rules.predicate
+def is_appraised_person_of_line(user, line):
+    return line is not None and line.appraisal.staff.person.user_id == user.pk
+
+
+# The incident register and its decisions (四(二)): the school's HR records, its leaders decide.
+rules.add_perm("appraisal.view_incidents", oversees)
+rules.add_perm("appraisal.manage_incident", is_hr_officer)
+rules.add_perm("appraisal.decide_incident", is_school_leader)
+rules.add_perm("appraisal.state_case", is_responsible_person | is_hr_officer)
+rules.add_perm("appraisal.appeal", is_appraised_person)
+# Performance pay: HR keeps the pay table and computes; the school's leaders approve.
+rules.add_perm("appraisal.view_pay", oversees)
+rules.add_perm("appraisal.manage_pay", is_hr_officer)
+rules.add_perm("appraisal.approve_pay", is_school_leader)
+
+
+@rules.predicate
+def holds_reveal_right(user):
+    from .services import holds_reveal_right as held
+
+    return held(user)
+
+
+# Who rated whom: an auditor of the school, with the explicit right; each use is logged (RaterReveal).
+rules.add_perm("appraisal.reveal_raters", is_auditor & holds_reveal_right)

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from hrflow.org import scope
 from hrflow.org.models import Role
 
-from .models import Appraisal, CommitteeMember, Cycle, PeerAssignment, SchoolCycle
+from .models import Appraisal, CommitteeMember, Cycle, GradeChoices, Incident, PayRun, PeerAssignment, Responsibility, SchoolCycle
 
 OVERSIGHT = {Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER, Role.AUDITOR}
 LIST_ORDER = ["-pk"]
@@ -105,3 +105,50 @@ def peer_result(appraisal) -> dict | None:
     if appraisal.peer_score is None or appraisal.peer_count < appraisal.cycle.min_raters:
         return None
     return {"count": appraisal.peer_count, "score": appraisal.peer_score}
+
+
+INCIDENT_ORDER = ["-occurred_on", "-pk"]
+
+
+def incidents_visible_to(user):
+    return Incident.objects.filter(scope.scope_q(user, OVERSIGHT, field="school__unit__path")).select_related("school__unit")
+
+
+def my_statements(user):
+    """Incidents naming this person whose responsibility is not final yet: they may state their case."""
+    return (Responsibility.objects.filter(staff__person__user=user, incident__state__in=(Incident.State.RECORDED, Incident.State.INVESTIGATED))
+            .select_related("incident__school__unit").order_by("-incident__occurred_on", "pk")[:20])
+
+
+GRADES = [g for g, _label in GradeChoices.choices]
+
+
+def _shares(counts: dict) -> list[dict]:
+    """Counts per grade as bars: each grade's count and its width in per cent of the row's total."""
+    total = sum(counts.values())
+    bars, offset = [], 0.0
+    for g in GRADES:
+        percent = round(100 * counts.get(g, 0) / total, 1) if total else 0
+        bars.append({"grade": g, "label": GradeChoices(g).label, "count": counts.get(g, 0), "percent": percent, "offset": round(offset, 1)})
+        offset += percent
+    return bars
+
+
+def report(cycle, user, school_cycles) -> dict:
+    """The grade distribution per school of the page, the roll-up per county and per city of what
+    the user sees, and pay against the pool: grouped queries, never a row per person."""
+    visible = Appraisal.objects.filter(cycle=cycle)
+    if not scope.covers(user, cycle.unit.path, OVERSIGHT):
+        visible = visible.filter(scope.scope_q(user, OVERSIGHT, field="school__unit__path"))
+    per_school = {}
+    for row in visible.filter(school_id__in=[sc.school_id for sc in school_cycles]).values("school_id", "grade").annotate(n=Count("id")).order_by():
+        per_school.setdefault(row["school_id"], {})[row["grade"]] = row["n"]
+    runs = {r.school_id: r for r in PayRun.objects.filter(cycle=cycle, school_id__in=[sc.school_id for sc in school_cycles])}
+    schools = [{"sc": sc, "bars": _shares(per_school.get(sc.school_id, {})), "run": runs.get(sc.school_id)} for sc in school_cycles]
+    rollups = {}
+    for level, field in (("county", "school__unit__parent__name"), ("city", "school__unit__parent__parent__name")):
+        groups = {}
+        for row in visible.values(field, "grade").annotate(n=Count("id")).order_by(field)[:5000]:
+            groups.setdefault(row[field], {})[row["grade"]] = row["n"]
+        rollups[level] = [{"name": name, "bars": _shares(counts), "total": sum(counts.values())} for name, counts in list(groups.items())[:300]]
+    return {"schools": schools, "rollups": rollups, "grades": GRADES}

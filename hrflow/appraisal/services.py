@@ -873,3 +873,34 @@ def cycle_close(*, cycle: Cycle, acting_user) -> Cycle:
     _complete(cycle, "close", acting_user)
     return cycle
 
+
+
+# ---- revealing raters: an explicit right, logged each time ------------------------------------------
+
+def holds_reveal_right(user) -> bool:
+    """Granted explicitly (user or group permission appraisal.reveal_raters); a superuser's
+    everything-permission does not count: administering the system is not a role."""
+    from django.contrib.auth.models import Permission
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    granted = Permission.objects.filter(content_type__app_label="appraisal", codename="reveal_raters")
+    return granted.filter(user=user).exists() or granted.filter(group__user=user).exists()
+
+
+@transaction.atomic
+def raters_reveal(*, appraisal: Appraisal, reason: str, acting_user) -> list[tuple[str, Decimal | None, bool]]:
+    """Who rated this appraisal and how: (rater's name, score or None, excused). Logged first."""
+    from .models import RaterReveal
+
+    if not holds_reveal_right(acting_user):
+        raise AppraisalError(_("Seeing who rated whom needs an explicit right."))
+    reason = _reason(reason)
+    log = RaterReveal(appraisal=appraisal, auditor=acting_user, reason=reason)
+    save_audited(log, user=acting_user, reason=_("Raters revealed: %(reason)s") % {"reason": reason})
+    ratings = {r.token: r.score for r in PeerRating.objects.filter(appraisal=appraisal)}
+    shown = []
+    for asg in PeerAssignment.objects.filter(appraisal=appraisal).select_related("rater__person").order_by("rater__person__name", "pk"):
+        score = next((ratings[t] for t in _tokens(appraisal.cycle_id, asg.rater_id, appraisal.pk) if t in ratings), None)
+        shown.append((asg.rater.person.name, score, asg.excused))
+    return shown

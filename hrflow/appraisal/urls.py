@@ -13,6 +13,7 @@ menu = (
     MenuItem("appraisal:mine", _("My appraisal"), "how_to_vote", (Role.STAFF,)),
     MenuItem("appraisal:cycle_list", _("Appraisal cycles"), "grading", OVERSIGHT),
     MenuItem("appraisal:cycle_create", _("New appraisal cycle"), "add_circle", (Role.HR_OFFICER, Role.BUREAU_OFFICER)),
+    MenuItem("appraisal:incident_list", _("Safety incidents"), "report", OVERSIGHT),
 )
 
 urlpatterns = [
@@ -30,4 +31,14 @@ urlpatterns = [
     path("ratings/<int:pk>/", views.RateView.as_view(), name="rate"),
     path("ratings/<int:pk>/excuse/", views.ExcuseView.as_view(), name="excuse"),
     path("committee/<int:school>/", views.CommitteeView.as_view(), name="committee"),
+    path("appraisals/<int:pk>/appeal/", views.AppealView.as_view(), name="appeal"),
+    path("cycles/<int:pk>/report/", views.CycleReportView.as_view(), name="cycle_report"),
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_create"),
+    path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/<int:pk>/act/<slug:action>/", views.IncidentActionView.as_view(), name="incident_action"),
+    path("statements/<int:pk>/", views.StatementView.as_view(), name="statement"),
+    path("pay-table/<int:school>/", views.PayTableView.as_view(), name="pay_table"),
+    path("schools/<int:pk>/pay/", views.PayRunView.as_view(), name="pay_run"),
+    path("appraisals/<int:pk>/raters/", views.RevealView.as_view(), name="reveal"),
 ]

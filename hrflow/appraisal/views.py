@@ -10,15 +10,21 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django_fsm import ConcurrentTransition
 
+from hrflow.core import clock
 from hrflow.core.flowsteps import ProcessBusy, StepNotOpen
 from hrflow.core.mixins import ScopedPermissionMixin
 from hrflow.core.paging import keyset_page
 from hrflow.core.params import object_id
 from hrflow.people.models import Staff
 
-from . import selectors, services
-from .forms import CommitteeAddForm, CycleForm, GradeChangeForm, NoteForm, RateForm, ReasonForm, ScoringForm, SelfEvaluationForm
-from .models import Appraisal, CommitteeMember, Cycle, PeerAssignment, SchoolCycle
+from . import pay, selectors, services, veto
+from .forms import (
+    AppealDecisionForm, AppealForm, CommitteeAddForm, CycleForm, DecisionForm, GradeChangeForm, IncidentForm, InvestigationForm, NoteForm,
+    PayRateForm, PayRunForm, PeerScoreForm, ReasonForm, ResponsibilityForm, ScoringForm, SelfEvaluationForm, StatementForm,
+)
+from .models import (
+    Appraisal, BasePayRate, CommitteeMember, Cycle, Incident, PayLine, PayRun, PeerAssignment, Responsibility, SchoolCycle,
+)
 
 REFUSALS = (services.AppraisalError, StepNotOpen, ProcessBusy, ConcurrentTransition)
 
@@ -248,6 +254,8 @@ class AppraisalDetailView(_AppraisalMixin, ScopedPermissionMixin, generic.Templa
         if rules.has_perm("appraisal.lead_school_cycle", user, sc) and a.cycle.state == Cycle.State.APPROVAL and sc.state == SchoolCycle.State.GRADED \
                 and not a.vetoed and not a.tied:
             forms["grade"] = GradeChangeForm()
+        if a.appeal_state == "lodged" and rules.has_perm("appraisal.manage_school_cycle", user, sc):
+            forms["appeal"] = AppealDecisionForm(initial={"grade": a.grade})
         history = a.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
         return super().get_context_data(a=a, sc=sc, peer=selectors.peer_result(a), forms=forms, history=history, **kwargs)
 
@@ -275,6 +283,13 @@ class AppraisalActionView(_AppraisalMixin, ScopedPermissionMixin, generic.View):
                                                             acting_user=user), _("The grade is changed."))
             else:
                 messages.error(request, _("Choose a grade and give a written reason."))
+        elif action == "appeal" and rules.has_perm("appraisal.manage_school_cycle", user, sc):
+            form = AppealDecisionForm(request.POST)
+            if form.is_valid():
+                _act(request, lambda: services.appeal_decide(appraisal=a, grade=form.cleaned_data["grade"], decision=form.cleaned_data["decision"],
+                                                             acting_user=user), _("The committee's decision on the appeal is recorded."))
+            else:
+                messages.error(request, _("Choose the grade and record the committee's decision."))
         else:
             return self.handle_no_permission()
         return redirect("appraisal:appraisal_detail", pk=pk)
@@ -336,13 +351,10 @@ class CommitteeView(ScopedPermissionMixin, generic.TemplateView):
             return redirect("appraisal:committee", school=school.pk)
         form = CommitteeAddForm(request.POST)
         if form.is_valid():
-            text = form.cleaned_data["person"].strip()
-            matches = list(Staff.objects.filter(school=school).exclude(status=Staff.Status.LEFT)
-                           .filter(Q(person__name=text) | Q(person__id_number=text.upper())).select_related("person")[:2])
-            if len(matches) != 1:
-                form.add_error("person", _("No current staff member of the school has this name or ID number.") if not matches
-                               else _("Several staff members have this name: give the ID number."))
-            elif _act(request, lambda: services.committee_add(school=school, staff=matches[0], staff_rep=form.cleaned_data["staff_rep"],
+            staff = _staff_named(school, form.cleaned_data["person"])
+            if isinstance(staff, str):
+                form.add_error("person", staff)
+            elif _act(request, lambda: services.committee_add(school=school, staff=staff, staff_rep=form.cleaned_data["staff_rep"],
                                                              acting_user=request.user), _("Added to the committee.")):
                 return redirect("appraisal:committee", school=school.pk)
         return self.render_to_response(self.get_context_data(form=form))
@@ -365,7 +377,12 @@ class MyAppraisalView(generic.TemplateView):
         for asg in to_rate:
             rating = services.own_rating(asg)
             asg.my_score = rating.score if rating else None
-        return super().get_context_data(mine=mine, to_rate=to_rate, **kwargs)
+        today = clock.today()
+        for a in mine:
+            a.may_appeal = (a.cycle.state == Cycle.State.PUBLISHED and a.grade and a.appeal_state == "none"
+                            and a.cycle.appeals_until is not None and today <= a.cycle.appeals_until)
+        return super().get_context_data(mine=mine, to_rate=to_rate, appeal_form=AppealForm(),
+                                        to_state=list(selectors.my_statements(user)), **kwargs)
 
 
 class SelfEvaluationView(ScopedPermissionMixin, generic.FormView):
@@ -408,10 +425,327 @@ class RateView(ScopedPermissionMixin, generic.View):
 
     def post(self, request, pk):
         asg = self.get_permission_object()
-        form = RateForm(request.POST)
+        form = PeerScoreForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give a score from 0 to 100."))
         else:
             _act(request, lambda: services.peer_rate(assignment=asg, score=form.cleaned_data["score"].strip(), acting_user=request.user),
                  _("Your rating of %(person)s is saved.") % {"person": asg.appraisal.staff.person.name})
         return redirect("appraisal:mine")
+
+
+# ---- the incident register and the veto --------------------------------------------------------------
+
+def _hr_schools(user):
+    from hrflow.org import scope
+    from hrflow.org.models import Role, School
+
+    return School.objects.filter(pk__in=scope.school_ids(user, {Role.HR_OFFICER})).select_related("unit")
+
+
+class IncidentListView(ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "appraisal.view_incidents"
+    template_name = "appraisal/incident_list.html"
+
+    def get_permission_object(self):
+        return None
+
+    def get_context_data(self, **kwargs):
+        page = keyset_page(selectors.incidents_visible_to(self.request.user), order=selectors.INCIDENT_ORDER, cursor=self.request.GET.get("cursor"))
+        return super().get_context_data(page=page, may_record=_hr_schools(self.request.user).exists(), **kwargs)
+
+
+class IncidentCreateView(ScopedPermissionMixin, generic.FormView):
+    permission_required = "appraisal.manage_incident"
+    template_name = "appraisal/incident_form.html"
+    form_class = IncidentForm
+
+    def get_permission_object(self):
+        return None
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        from django import forms as dj_forms
+
+        schools = _hr_schools(self.request.user)
+        form.fields["school"] = dj_forms.ModelChoiceField(label=_("School"), queryset=schools,
+                                                          initial=schools[0] if len(schools) == 1 else None)
+        form.order_fields(["school"])
+        return form
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            incident = veto.incident_record(school=d["school"], occurred_on=d["occurred_on"], title=d["title"], description=d["description"],
+                                            severity=d["severity"], acting_user=self.request.user)
+        except REFUSALS as error:
+            form.add_error(None, _refusal_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The incident is recorded. Name the people responsible and write the investigation record."))
+        return redirect("appraisal:incident_detail", pk=incident.pk)
+
+
+class _IncidentMixin:
+    def get_permission_object(self):
+        if not hasattr(self, "_incident"):
+            self._incident = get_object_or_404(Incident.objects.select_related("school__unit", "recorded_by", "decided_by"), pk=self.kwargs["pk"])
+        return self._incident
+
+
+class IncidentDetailView(_IncidentMixin, ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "appraisal.view_incidents"
+    template_name = "appraisal/incident_detail.html"
+
+    def get_context_data(self, **kwargs):
+        incident = self.get_permission_object()
+        user = self.request.user
+        open_ = incident.state in (Incident.State.RECORDED, Incident.State.INVESTIGATED)
+        manage = rules.has_perm("appraisal.manage_incident", user, incident) and open_
+        decide = rules.has_perm("appraisal.decide_incident", user, incident)
+        responsibilities = list(incident.responsibilities.select_related("staff__person")[:200])
+        vetoed = list(Appraisal.objects.filter(veto__incident=incident).select_related("cycle", "staff__person")[:200])
+        return super().get_context_data(
+            incident=incident, responsibilities=responsibilities, vetoed=vetoed, manage=manage,
+            decide=decide and incident.state == Incident.State.INVESTIGATED, close=decide and open_,
+            person_form=ResponsibilityForm() if manage else None, investigation_form=InvestigationForm(initial={"investigation": incident.investigation}) if manage else None,
+            statement_form=StatementForm() if manage else None, decision_form=DecisionForm(), **kwargs)
+
+
+class IncidentActionView(_IncidentMixin, ScopedPermissionMixin, generic.View):
+    def get_permission_required(self):
+        return ("appraisal.decide_incident",) if self.kwargs["action"] in ("finalise", "close") else ("appraisal.manage_incident",)
+
+    def post(self, request, pk, action):
+        incident = self.get_permission_object()
+        user = request.user
+        if action == "person":
+            form = ResponsibilityForm(request.POST)
+            staff = _staff_named(incident.school, form.data.get("person", ""), current_only=False) if form.is_valid() else None
+            if not form.is_valid():
+                messages.error(request, _("Name the person, their role and what the investigation found."))
+            elif isinstance(staff, str):
+                messages.error(request, staff)
+            else:
+                _act(request, lambda: veto.responsibility_add(incident=incident, staff=staff, role=form.cleaned_data["role"],
+                                                              finding=form.cleaned_data["finding"], acting_user=user), _("The person is named."))
+        elif action == "investigated":
+            form = InvestigationForm(request.POST)
+            if form.is_valid():
+                _act(request, lambda: veto.incident_investigated(incident=incident, investigation=form.cleaned_data["investigation"], acting_user=user),
+                     _("The investigation is recorded; the people named may now state their case."))
+            else:
+                messages.error(request, _("Write the investigation record."))
+        elif action == "statement":
+            resp = Responsibility.objects.filter(incident=incident, pk=object_id(request.POST.get("responsibility"))).first()
+            form = StatementForm(request.POST)
+            if resp is None or not form.is_valid():
+                messages.error(request, _("Write the statement, or record that the person declined to make one."))
+            else:
+                _act(request, lambda: veto.statement_record(responsibility=resp, statement=form.cleaned_data["statement"],
+                                                            waived=form.cleaned_data["waived"], acting_user=user), _("The statement is recorded."))
+        elif action in ("finalise", "close"):
+            form = DecisionForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a written reason for the record."))
+            elif action == "finalise":
+                _act(request, lambda: veto.incident_finalise(incident=incident, decision_note=form.cleaned_data["decision"], acting_user=user),
+                     _("Responsibility is final."))
+            else:
+                _act(request, lambda: veto.incident_close(incident=incident, reason=form.cleaned_data["decision"], acting_user=user),
+                     _("The incident is closed without responsibility."))
+        else:
+            raise Http404
+        return redirect("appraisal:incident_detail", pk=pk)
+
+
+def _staff_named(school, text, current_only=True):
+    """The one staff member of `school` with this name or ID number, or a message saying why not."""
+    text = (text or "").strip()[:100]
+    qs = Staff.objects.filter(school=school).filter(Q(person__name=text) | Q(person__id_number=text.upper())).select_related("person")
+    if current_only:
+        qs = qs.exclude(status=Staff.Status.LEFT)
+    matches = list(qs[:2])
+    if not matches:
+        return _("No staff member of the school has this name or ID number.")
+    if len(matches) > 1:
+        return _("Several staff members have this name: give the ID number.")
+    return matches[0]
+
+
+class StatementView(ScopedPermissionMixin, generic.FormView):
+    """陈述申辩: the person named states their own case (VETO-ACCOUNT)."""
+
+    permission_required = "appraisal.state_case"
+    template_name = "appraisal/statement.html"
+    form_class = StatementForm
+
+    def get_permission_object(self):
+        if not hasattr(self, "_resp"):
+            self._resp = get_object_or_404(Responsibility.objects.select_related("incident__school__unit", "staff__person"), pk=self.kwargs["pk"])
+        return self._resp
+
+    def get_initial(self):
+        return {"statement": self.get_permission_object().statement}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(resp=self.get_permission_object(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            veto.statement_record(responsibility=self.get_permission_object(), statement=form.cleaned_data["statement"],
+                                  waived=form.cleaned_data["waived"], acting_user=self.request.user)
+        except REFUSALS as error:
+            form.add_error(None, _refusal_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your statement is recorded."))
+        return redirect("appraisal:mine")
+
+
+class AppealView(_AppraisalMixin, ScopedPermissionMixin, generic.View):
+    permission_required = "appraisal.appeal"
+
+    def post(self, request, pk):
+        form = AppealForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why you ask for a review."))
+        else:
+            _act(request, lambda: services.appeal_lodge(appraisal=self.get_permission_object(), grounds=form.cleaned_data["grounds"],
+                                                        acting_user=request.user), _("Your appeal is lodged. The committee decides it by the date shown."))
+        return redirect("appraisal:mine")
+
+
+# ---- performance pay ---------------------------------------------------------------------------------------
+
+class PayTableView(ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "appraisal.view_pay"
+    template_name = "appraisal/pay_table.html"
+
+    def get_permission_object(self):
+        if not hasattr(self, "_school"):
+            from hrflow.org.models import School
+
+            self._school = get_object_or_404(School.objects.select_related("unit"), pk=self.kwargs["school"])
+        return self._school
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("school", None)
+        school = self.get_permission_object()
+        return super().get_context_data(school=school, rates=list(BasePayRate.objects.filter(school=school)[:500]),
+                                        manage=rules.has_perm("appraisal.manage_pay", self.request.user, school),
+                                        form=kwargs.pop("form", None) or PayRateForm(), **kwargs)
+
+    def post(self, request, school):
+        school = self.get_permission_object()
+        if not rules.has_perm("appraisal.manage_pay", request.user, school):
+            return self.handle_no_permission()
+        if "remove" in request.POST:
+            rate = BasePayRate.objects.filter(school=school, pk=object_id(request.POST["remove"])).first()
+            if rate is not None:
+                _act(request, lambda: pay.rate_remove(rate=rate, acting_user=request.user), _("The rate is removed."))
+            return redirect("appraisal:pay_table", school=school.pk)
+        form = PayRateForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            if _act(request, lambda: pay.rate_save(school=school, post_category=d["post_category"], title=d["title"], education=d["education"],
+                                                   monthly=d["monthly"], acting_user=request.user), _("The rate is saved.")):
+                return redirect("appraisal:pay_table", school=school.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PayRunView(_SchoolCycleMixin, ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "appraisal.view_pay"
+    template_name = "appraisal/pay_run.html"
+
+    def get_context_data(self, **kwargs):
+        sc = self.get_permission_object()
+        user = self.request.user
+        run = PayRun.objects.filter(cycle_id=sc.cycle_id, school_id=sc.school_id).select_related("approved_by").first()
+        manage = rules.has_perm("appraisal.manage_pay", user, sc)
+        editable = manage and sc.cycle.state in pay.PAYABLE_CYCLES and (run is None or run.state in (PayRun.State.DRAFT, PayRun.State.COMPUTED, PayRun.State.FAILED))
+        form = None
+        if editable:
+            initial = {**pay.defaults(sc.cycle), **({k: getattr(run, k) for k in PayRunForm.base_fields} if run else {})}
+            initial["reward_share"] = initial["reward_share"] * 100
+            form = kwargs.pop("form", None) or PayRunForm(initial=initial)
+        page = None
+        if run is not None:
+            page = keyset_page(PayLine.objects.filter(run=run).select_related("appraisal__staff__person"), order=["pk"],
+                               cursor=self.request.GET.get("cursor"))
+        return super().get_context_data(
+            sc=sc, run=run, form=form, editable=editable, page=page,
+            approve=run is not None and run.state == PayRun.State.COMPUTED and rules.has_perm("appraisal.approve_pay", user, sc),
+            **kwargs)
+
+    def post(self, request, pk):
+        sc = self.get_permission_object()
+        user = request.user
+        action = request.POST.get("action", "")
+        run = PayRun.objects.filter(cycle_id=sc.cycle_id, school_id=sc.school_id).first()
+        if action == "approve":
+            if not rules.has_perm("appraisal.approve_pay", user, sc):
+                return self.handle_no_permission()
+            if run is not None:
+                _act(request, lambda: pay.pay_run_approve(run=run, acting_user=user), _("The pay run is approved and locked."))
+            return redirect("appraisal:pay_run", pk=pk)
+        if action == "export":
+            from hrflow.exports.services import start_export_response
+
+            if run is None:
+                raise Http404
+            return start_export_response(request, kind="appraisal_pay_run", params={"run": run.pk}, back=request.path)
+        if not rules.has_perm("appraisal.manage_pay", user, sc):
+            return self.handle_no_permission()
+        if action == "save":
+            form = PayRunForm(request.POST)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form))
+            if _act(request, lambda: pay.pay_run_save(school_cycle=sc, values=form.values(), acting_user=user), _("Saved.")):
+                run = PayRun.objects.get(cycle_id=sc.cycle_id, school_id=sc.school_id)
+                _act(request, lambda: pay.pay_run_start(run=run, acting_user=user), _("The pay run is being computed."))
+        elif action == "units" and run is not None:
+            units = {}
+            for key, value in request.POST.items():
+                if key.startswith("units-") and (line_id := object_id(key[6:])) is not None and len(units) < 200:
+                    units[line_id] = value.strip()[:20]
+            if _act(request, lambda: pay.work_units_save(run=run, units=units, acting_user=user), _("Work done saved: compute again to apply it.")):
+                pass
+        elif action == "start" and run is not None:
+            _act(request, lambda: pay.pay_run_start(run=run, acting_user=user), _("The pay run is being computed."))
+        else:
+            raise Http404
+        return redirect("appraisal:pay_run", pk=pk)
+
+
+# ---- reports ----------------------------------------------------------------------------------------------
+
+class CycleReportView(_CycleMixin, ScopedPermissionMixin, generic.TemplateView):
+    permission_required = "appraisal.view_cycle"
+    template_name = "appraisal/report.html"
+
+    def has_permission(self):
+        return super().has_permission() or selectors.school_cycles_of(self.get_permission_object(), self.request.user).exists()
+
+    def get_context_data(self, **kwargs):
+        cycle = self.get_permission_object()
+        user = self.request.user
+        page = keyset_page(selectors.school_cycles_of(cycle, user), order=selectors.SCHOOL_ORDER, cursor=self.request.GET.get("cursor"))
+        return super().get_context_data(cycle=cycle, page=page, **selectors.report(cycle, user, page.rows), **kwargs)
+
+
+class RevealView(_AppraisalMixin, ScopedPermissionMixin, generic.FormView):
+    """Who rated this appraisal: an auditor with the explicit right, a reason, and a log entry each time."""
+
+    permission_required = "appraisal.reveal_raters"
+    template_name = "appraisal/reveal.html"
+    form_class = ReasonForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(a=self.get_permission_object(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            shown = services.raters_reveal(appraisal=self.get_permission_object(), reason=form.cleaned_data["reason"], acting_user=self.request.user)
+        except REFUSALS as error:
+            form.add_error(None, _refusal_text(error))
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, shown=shown))

@@ -245,7 +245,7 @@ def _rows(user, page) -> list[ChangeRow]:
                 when=record.history_date,
                 action=record.history_type,
                 action_label=display.actions[record.history_type],
-                user=users.get(record.history_user_id, unknown),
+                user=str(entry.anonymous_as) if entry.anonymous_as else users.get(record.history_user_id, unknown),
                 reason=record.history_change_reason or "",
             )
             row.changes = _diff(entry, prev, record, display, record.id in masked)

@@ -21,6 +21,7 @@ class AuditedModel:
     hidden_fields: tuple[str, ...] = field(default=())
     describe: Callable | None = None  # list of historical records -> {object id: label}
     round_field: str | None = None  # lookup to the selection round, for replaying one round
+    anonymous_as: str | None = None  # shown instead of the user for records written anonymously (peer ratings)
 
     @property
     def label(self):

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from hrflow.appraisal import services
 from hrflow.appraisal.models import Cycle
+from hrflow.org.models import Role, RoleAssignment
 from hrflow.people.models import Staff
 from tests.conftest import MovedClock
 
@@ -37,6 +38,7 @@ def give_logins(staff_list):
             person.user = User.objects.create_user(username=f"s{staff.pk}", password="x", first_name=person.name)
             person._history_user, person._change_reason = person.user, "test"
             person.save()
+        RoleAssignment.objects.get_or_create(user=person.user, role=Role.STAFF, unit=staff.school.unit)
         users.append(person.user)
     return users
 
