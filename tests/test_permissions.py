@@ -212,6 +212,7 @@ def appraisal_objects(school, hr) -> dict:
         "appraisal:appraisal_": mine.pk, "appraisal:self_evaluate": mine.pk, "appraisal:rate": rating.pk,
         "appraisal:excuse": rating.pk, "appraisal:committee": school.pk, "school": school.pk, "appraisal:appeal": mine.pk,
         "appraisal:incident_": incident.pk, "appraisal:statement": resp.pk, "appraisal:pay_table": school.pk, "appraisal:pay_run": sc.pk,
+        "appraisal:reveal": mine.pk,
     }
 
 

@@ -179,6 +179,13 @@ class World:
         self.contracts = contract_world(school, hr, get_user_model().objects.get(username="leader"))
         self.training = training_world(school, staff_member, hr)
         self.roster = roster_import_for(hr, school.unit)
+        self._appraisal = None
+
+    @property
+    def appraisal(self):
+        if self._appraisal is None:  # built only for the appraisal's endpoints
+            self._appraisal = appraisal_world(self.school, self.hr)
+        return self._appraisal
 
     def apply(self, round, state, **extra):
         self.sequence += 1
@@ -218,6 +225,8 @@ class World:
             route, pk = route.replace("<int:unit>", str(self.school.unit.pk)), self.roster.pk
         if name == "hiring:round_action":
             pk = rounds[ACTION_ROUND.get(action, "draft")].pk
+        if name.startswith("appraisal:"):
+            pk, route = appraisal_url(self.appraisal, route, name, action)
         path = route.replace("<int:pk>", str(pk)).replace("<slug:transition>", "suspend").replace("<slug:action>", action or "")
         return "/" + path
 
@@ -252,7 +261,98 @@ class World:
             return "/rosters/%d/" % resolve(url).kwargs["pk"]
         if name == "rosters:export":
             return "/rosters/import/"
+        if name.startswith("appraisal:"):
+            return appraisal_host_page(self.appraisal, name, url)
         return url
+
+
+def appraisal_world(school, hr) -> dict:
+    """Appraisal cycles at the school in each state (made directly: enrolling a whole school per
+    endpoint would be slow), the demo staff member and three colleagues appraised in each, his
+    ratings owed in peer evaluation, a tie awaiting the leader, an incident naming him."""
+    from hrflow.appraisal import services as appraisal
+    from hrflow.appraisal.models import Appraisal, Cycle, Incident, PeerAssignment, Responsibility, SchoolCycle
+
+    today = _today()
+    me = Staff.objects.get(person__user__username="staff")
+    others = list(Staff.objects.filter(school=school, status="active").exclude(pk=me.pk).order_by("id")[:3])
+    config = vars(appraisal.CycleSettings.defaults())
+    made = {"cycles": {}, "sc": {}, "mine": {}}
+    for state in Cycle.State.values:
+        cycle = Cycle.objects.create(unit=school.unit, name=f"考核 {state}", kind="annual", period_start=date(2026, 1, 1),
+                                     period_end=date(2026, 12, 31), created_by=hr, state=state, **config,
+                                     published_on=today if state == "published" else None,
+                                     appeals_until=today + timedelta(days=7) if state == "published" else None)
+        graded = state in ("approval", "published", "closed")
+        made["cycles"][state] = cycle
+        if state == "draft":  # nobody enrolled, no school's part yet
+            continue
+        made["sc"][state] = SchoolCycle.objects.create(cycle=cycle, school=school, enrolled=4, state="graded" if state == "approval" else
+                                                       "approved" if graded else "open")
+        for i, staff in enumerate([me, *others] if state != "draft" else []):  # a draft has enrolled nobody
+            a = Appraisal.objects.create(cycle=cycle, staff=staff, school=school, post_group="service", self_score=Decimal("80"),
+                                         leader_score=Decimal("90") if state not in ("draft", "self", "peer") else None,
+                                         composite=Decimal("88") if graded else None, grade=("competent" if i else "") if graded else "",
+                                         tied=graded and i == 0 and state == "approval")
+            if staff == me:
+                made["mine"][state] = a
+        made["cycles"][state] = cycle
+    made["rating"] = PeerAssignment.objects.create(appraisal=Appraisal.objects.get(cycle=made["cycles"]["peer"], staff=others[0]), rater=me)
+    incident = Incident.objects.create(school=school, occurred_on=today - timedelta(days=30), title="燃气泄漏", description="无人受伤",
+                                       severity="major", recorded_by=hr)
+    made["incident"] = incident
+    made["responsibility"] = Responsibility.objects.create(incident=incident, staff=me, role="direct", finding="未关阀门")
+    return made
+
+
+APPRAISAL_CYCLE_ACTION_STATE = {"open": "draft", "close_self": "self", "close_peer": "peer", "close_leader": "leader",
+                                "grade": "grading", "publish": "approval", "close": "published"}
+
+
+def appraisal_url(made, route, name, action):
+    """(pk, route) of an appraisal endpoint, with the object in the state its POST needs."""
+    route = route.replace("<int:school>", str(made["sc"]["peer"].school_id))
+    if name in ("appraisal:cycle_action",):
+        return made["cycles"][APPRAISAL_CYCLE_ACTION_STATE.get(action, "peer")].pk, route
+    if name.startswith("appraisal:cycle_"):
+        return made["cycles"]["peer"].pk, route
+    if name in ("appraisal:school_cycle", "appraisal:school_cycle_action"):
+        return made["sc"]["approval"].pk, route
+    if name == "appraisal:leader_scores":
+        return made["sc"]["leader"].pk, route
+    if name == "appraisal:pay_run":
+        return made["sc"]["published"].pk, route
+    if name == "appraisal:appraisal_action":
+        return made["mine"]["approval" if action == "grade" else "published" if action == "appeal" else "leader"].pk, route
+    if name in ("appraisal:appraisal_detail", "appraisal:reveal"):
+        return made["mine"]["leader"].pk, route
+    if name == "appraisal:self_evaluate":
+        return made["mine"]["self"].pk, route
+    if name == "appraisal:appeal":
+        return made["mine"]["published"].pk, route
+    if name in ("appraisal:rate", "appraisal:excuse"):
+        return made["rating"].pk, route
+    if name in ("appraisal:incident_detail", "appraisal:incident_action"):
+        return made["incident"].pk, route
+    if name == "appraisal:statement":
+        return made["responsibility"].pk, route
+    return None, route
+
+
+def appraisal_host_page(made, name, url):
+    if name == "appraisal:cycle_action":
+        return "/appraisal/cycles/%d/" % resolve(url).kwargs["pk"]
+    if name == "appraisal:school_cycle_action":
+        return "/appraisal/schools/%d/" % resolve(url).kwargs["pk"]
+    if name == "appraisal:appraisal_action":
+        return "/appraisal/appraisals/%d/" % resolve(url).kwargs["pk"]
+    if name == "appraisal:incident_action":
+        return "/appraisal/incidents/%d/" % resolve(url).kwargs["pk"]
+    if name in ("appraisal:rate", "appraisal:appeal"):
+        return "/appraisal/mine/"
+    if name == "appraisal:excuse":
+        return "/appraisal/schools/%d/" % made["sc"]["peer"].pk
+    return url
 
 
 CONTRACT_ACTION_STATE = {"grade": "propose", "confirm": "probation", "withdraw": "draft", "propose": "propose",
@@ -421,8 +521,11 @@ def unaudited_history(before: dict, after: dict) -> list[str]:
     for (model, kind), value in after.items():
         if kind != "history" or value == before.get((model, kind)):
             continue
+        no_user = Q(history_user__isnull=True)
+        if model.instance_type._meta.label == "appraisal.PeerRating":
+            no_user = Q(pk__in=[])  # anonymous by construction (issue 11): a reason, never a user
         bad = model.objects.filter(history_id__gt=before[(model, kind)]).filter(
-            Q(history_user__isnull=True) | Q(history_change_reason__isnull=True) | Q(history_change_reason="")
+            no_user | Q(history_change_reason__isnull=True) | Q(history_change_reason="")
         )
         if bad.exists():
             problems.append(f"{model._meta.label}: {bad.count()} history rows without user or reason")
@@ -576,6 +679,9 @@ def _endpoints():
         elif name == "rosters:import_action":
             for action in [*ImportActionView.ACTIONS, "no-such-action"]:
                 yield pytest.param(route, name, action, id=f"{name}:{action}")
+        elif name in APPRAISAL_ACTIONS:
+            for action in [*APPRAISAL_ACTIONS[name], "no-such-action"]:
+                yield pytest.param(route, name, action, id=f"{name}:{action}")
         else:
             yield pytest.param(route, name, None, id=name)
 
@@ -584,10 +690,21 @@ def _endpoints():
 OWN = {"hiring:round_action", "hiring:scores", "hiring:rater_add", "hiring:recusal_add", "hiring:review",
        "hiring:application_exclude", "hiring:examination", "hiring:hire", "hiring:finding_override",
        "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_create", "contracts:contract_action", "contracts:dispatch_create",
-       "contracts:dispatch_edit", "rosters:start", "rosters:import_action", "rosters:export"}
+       "contracts:dispatch_edit", "rosters:start", "rosters:import_action", "rosters:export",
+       *(name for _route, name in PROJECT_URLS if name.startswith("appraisal:") and name != "appraisal:index")}
+
+
+APPRAISAL_ACTIONS = {
+    "appraisal:cycle_action": {name: {"hr"} for name in APPRAISAL_CYCLE_ACTION_STATE},
+    "appraisal:school_cycle_action": {"approve": {"leader"}, "return": {"leader"}, "tie": {"leader"}, "regrade": {"hr"}},
+    "appraisal:appraisal_action": {"scoring": {"hr"}, "grade": {"leader"}, "appeal": {"hr"}},
+    "appraisal:incident_action": {"person": {"hr"}, "investigated": {"hr"}, "statement": {"hr"}, "finalise": {"leader"}, "close": {"leader"}},
+}
 
 
 def allowed_roles(name, action) -> set[str]:
+    if name in APPRAISAL_ACTIONS:
+        return APPRAISAL_ACTIONS[name].get(action, set())
     if name == "hiring:round_action" and action in LEADER_ACTIONS:
         return {"leader"}
     if name == "contracts:contract_action":

@@ -640,7 +640,9 @@ class PayTableView(ScopedPermissionMixin, generic.TemplateView):
             return self.handle_no_permission()
         if "remove" in request.POST:
             rate = BasePayRate.objects.filter(school=school, pk=object_id(request.POST["remove"])).first()
-            if rate is not None:
+            if rate is None:
+                messages.error(request, _("This rate is not in the school's pay table."))
+            else:
                 _act(request, lambda: pay.rate_remove(rate=rate, acting_user=request.user), _("The rate is removed."))
             return redirect("appraisal:pay_table", school=school.pk)
         form = PayRateForm(request.POST)

@@ -196,6 +196,7 @@ def seed_demo(*, user, seed: int = 569) -> dict:
         bulk_records(rng, school_ids=[school.pk], as_of=clock.today(), user=user, reason=reason)
     _demo_users(user, reason)
     _demo_round()
+    _demo_appraisal()
     return {"staff_created": created_staff, "schools": School.objects.count()}
 
 
@@ -246,6 +247,33 @@ def _demo_round():
             "gender": sex, "phone": f"1390000{i:04d}", "education": education, "certificates": [], "cadre": False,
             "criminal_record": False, "infectious_disease": False, "mental_illness_history": False, **extra,
         })
+
+
+DEMO_CYCLE_NAME = "2026年度考核（演示）"
+
+
+def _demo_appraisal():
+    """An annual appraisal at 七中 with self-evaluation open, its committee and a pay table rate, so
+    that staff, HR and the leader each have their step to take."""
+    from decimal import Decimal
+
+    from hrflow.appraisal import pay, services
+    from hrflow.appraisal.models import Committee, Cycle
+
+    if Cycle.objects.filter(name=DEMO_CYCLE_NAME).exists():
+        return
+    User = get_user_model()
+    hr = User.objects.get(username="hr")
+    school = School.objects.get(unit__code="5101040002")
+    cycle = services.cycle_create(unit=school.unit, name=DEMO_CYCLE_NAME, kind="annual", period_start=date(2026, 1, 1),
+                                  period_end=date(2026, 12, 31), config=services.CycleSettings.defaults(), acting_user=hr)
+    if not Committee.objects.filter(school=school).exists():
+        me = Staff.objects.filter(person__user__username="staff").first()
+        members = [s for s in Staff.objects.filter(school=school, status="active").exclude(pk=getattr(me, "pk", None)).order_by("id")[:2]]
+        for staff, rep in ([(me, True)] if me else []) + [(s, False) for s in members]:
+            services.committee_add(school=school, staff=staff, staff_rep=rep, acting_user=hr)
+    pay.rate_save(school=school, post_category="", title="", education="", monthly=Decimal("800.00"), acting_user=hr)
+    services.cycle_open(cycle=cycle, acting_user=hr)
 
 
 def _apply_quirks(school, quirks, user, reason):

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from hrflow.appraisal import services
-from hrflow.appraisal.models import Cycle
+from hrflow.appraisal.models import BasePayRate, CommitteeMember, Cycle
+from hrflow.demo.data import DEMO_CYCLE_NAME
 from hrflow.org.models import Role, RoleAssignment
 from hrflow.people.models import Staff
 from tests.conftest import MovedClock
@@ -46,6 +47,10 @@ def give_logins(staff_list):
 @pytest.fixture
 def small_school(school, user):
     """Seven service-post staff stay current at the school; the others leave (status forced)."""
+    # The demo's own cycle and committee at this school would count in every assertion here.
+    Cycle.objects.filter(name=DEMO_CYCLE_NAME).delete()
+    CommitteeMember.objects.filter(committee__school=school).delete()
+    BasePayRate.objects.filter(school=school).delete()
     keep = list(Staff.objects.filter(school=school, status="active", employment_type__in=["establishment", "contract"])
                 .exclude(post_category="management").order_by("id")[:7])
     Staff.objects.filter(school=school).exclude(pk__in=[s.pk for s in keep]).update(status="left")

@@ -143,7 +143,7 @@ def test_grades_keep_the_excellent_quota_and_send_a_tie_to_the_leaders(cycle, us
     assert all(a.tied and a.grade == "" for a in rows)
     sc = SchoolCycle.objects.get(cycle=cycle)
     leader = user("leader")
-    with pytest.raises(AppraisalError, match="tie"):
+    with pytest.raises(AppraisalError, match="同分"):
         services.school_approve(school_cycle=sc, note="", acting_user=leader)
     with pytest.raises(AppraisalError):
         services.tie_decide(school_cycle=sc, group="", excellent_ids=[rows[0].pk, rows[1].pk], reason="工作量最大", acting_user=leader)

@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from hrflow.appraisal import services
-from hrflow.appraisal.models import Appraisal, Cycle, Incident, PayLine, PayRun, PeerAssignment, PeerRating, SchoolCycle
+from hrflow.appraisal.models import Appraisal, CommitteeMember, Cycle, Incident, PayLine, PayRun, PeerAssignment, PeerRating, SchoolCycle
 from hrflow.core import clock
-from hrflow.demo.data import DEMO_PASSWORD
+from hrflow.demo.data import DEMO_CYCLE_NAME, DEMO_PASSWORD
 from hrflow.exports.models import ExportJob
 from hrflow.org.models import Role, RoleAssignment, School
 from hrflow.people.models import Staff
@@ -32,6 +32,8 @@ def people(demo_site, monkeypatch):
     """The demo staff member 张伟 and four colleagues are the school's only current staff, each with a login."""
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     school = School.objects.get(unit__code=SCHOOL_HR)
+    Cycle.objects.filter(name=DEMO_CYCLE_NAME).delete()  # the demo's own cycle: this test runs its own
+    CommitteeMember.objects.filter(committee__school=school).delete()
     me = Staff.objects.get(person__user__username="staff")
     others = list(Staff.objects.filter(school=school, status="active", employment_type__in=["establishment", "contract"])
                   .exclude(pk=me.pk).exclude(post_category="management").order_by("id")[:4])

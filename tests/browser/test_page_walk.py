@@ -21,7 +21,9 @@ from hrflow.people.models import Staff
 from tests.audit.rounds import build_round
 from tests.conftest import SCHOOL_HR
 from tests.export_jobs import finished_export, notification_for
-from tests.test_permissions import EXPECTED, PROJECT_URLS, ROLES, concrete, contract_and_training_objects, roster_import_for
+from tests.test_permissions import (
+    EXPECTED, PROJECT_URLS, ROLES, appraisal_objects, concrete, contract_and_training_objects, roster_import_for,
+)
 
 from .conftest import shoot
 
@@ -122,6 +124,7 @@ def table_objects(rounds):
         "notifications:": notification_for(get_user_model().objects.get(username="hr")).pk,
         **contract_and_training_objects(school, staff, get_user_model().objects.get(username="hr")),
         "rosters:": roster_import_for(get_user_model().objects.get(username="hr"), school.unit).pk, "unit": school.unit.pk,
+        **appraisal_objects(school, get_user_model().objects.get(username="hr")),
     }
 
 
