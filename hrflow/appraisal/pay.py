@@ -17,20 +17,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+import pandas as pd
+from simple_history.utils import bulk_update_with_history
 
+from hrflow.core.bulk import (
+    ANALYZE_AFTER_ROWS, bulk_transition, insert_rows_returning_ids, refresh_statistics, snapshot_ids, update_rows,
+)
 from hrflow.core.history import save_audited
-from hrflow.policy import PolicyInputError, allocate_pool
+from hrflow.policy import PolicyInputError, allocate_pool_frame
 from hrflow.policy.appraisal import money_fen
 
 from .models import Appraisal, BasePayRate, Cycle, GradeChoices, PayLine, PayRun, SchoolCycle
-from .services import BATCH, AppraisalError, _conf, _policy
+from .services import AppraisalError, _conf, _policy
 
 log = logging.getLogger(__name__)
 P = PayRun.State
 FEN = Decimal("0.01")
 PAYABLE_CYCLES = (Cycle.State.PUBLISHED, Cycle.State.CLOSED)
-LINE_FIELDS = ["base_monthly", "base_amount", "grade", "coefficient", "reward_amount", "note", "flagged"]
+LINE_FIELDS_UPDATED = ["base_monthly", "base_amount", "grade", "coefficient", "reward_amount", "note", "flagged"]
 
 
 def _months(cycle) -> int:
@@ -112,8 +116,16 @@ def _in_thread(run_id, user_id):
 class RateTable:
     """The most specific rate for (post category, title, education); empty fields match any."""
 
-    def __init__(self, school_id):
-        self.rates = {(r.post_category, r.title, r.education): r.monthly for r in BasePayRate.objects.filter(school_id=school_id)}
+    def __init__(self, rates: dict):
+        self.rates = rates
+
+    @classmethod
+    def for_schools(cls, school_ids) -> dict:
+        rates = {school: {} for school in school_ids}
+        for school, category, title, education, monthly in BasePayRate.objects.filter(school_id__in=list(school_ids)).values_list(
+                "school_id", "post_category", "title", "education", "monthly"):
+            rates[school][(category, title, education)] = monthly
+        return {school: cls(table) for school, table in rates.items()}
 
     def monthly(self, category, title, education) -> Decimal | None:
         for key in ((category, title, education), (category, title, ""), (category, "", education), (category, "", ""),
@@ -135,26 +147,36 @@ def _coefficient(run, appraisal_row) -> tuple[Decimal, str]:
 
 
 def compute(run_id: int, user_id: int) -> PayRun | None:
-    """The job: every line of the run, in one transaction at the end. A person without a rate in the
-    pay table is marked (the run cannot be approved until the table covers them); the others go on."""
+    """The job of one run (see compute_many)."""
+    compute_many([run_id], user_id)
+    return PayRun.objects.filter(pk=run_id).first()
+
+
+def compute_many(run_ids: list[int], user_id: int) -> int:
+    """The job: every line of every queued run given, in bulk (one read, the pool split by
+    hrflow.policy's frame form, one write with history). A person without a rate in the pay table
+    is marked (that run cannot be approved until the table covers them); the others go on. A run
+    whose pool cannot be split fails with its reason; the other runs are computed."""
     from django.contrib.auth import get_user_model
 
-    claimed = PayRun.objects.filter(pk=run_id, state=P.QUEUED).update(state=P.RUNNING, started_at=timezone.now(), lines_done=0)
+    claimed = list(PayRun.objects.filter(pk__in=run_ids, state=P.QUEUED).values_list("pk", flat=True))
+    PayRun.objects.filter(pk__in=claimed, state=P.QUEUED).update(state=P.RUNNING, started_at=timezone.now(), lines_done=0)
     if not claimed:
-        return None
-    run = PayRun.objects.select_related("cycle", "school").get(pk=run_id)
+        return 0
     user = get_user_model().objects.get(pk=user_id)
     with override(settings.LANGUAGE_CODE):
+        runs = list(PayRun.objects.filter(pk__in=claimed))
         try:
-            _compute(run, user)
+            return _compute(runs, user)
         except (AppraisalError, PolicyInputError) as error:
-            log.info("pay run %s failed: %s", run_id, error)
+            log.info("pay runs %s failed: %s", claimed, error)
+            message = str(error) if isinstance(error, AppraisalError) else _policy_text(error)
             with transaction.atomic():
-                run = PayRun.objects.select_for_update().get(pk=run_id)
-                run.message = str(error) if isinstance(error, AppraisalError) else _policy_text(error)
-                run.fail()
-                save_audited(run, user=user, reason=_("Pay run could not be computed: %(why)s") % {"why": run.message})
-    return PayRun.objects.get(pk=run_id)
+                for run in PayRun.objects.select_for_update().filter(pk__in=claimed, state=P.RUNNING):
+                    run.message = message
+                    run.fail()
+                    save_audited(run, user=user, reason=_("Pay run could not be computed: %(why)s") % {"why": message})
+            return 0
 
 
 def _policy_text(error):
@@ -163,46 +185,56 @@ def _policy_text(error):
     return policy_message(error)
 
 
-def _compute(run: PayRun, user) -> None:
-    rows = list(Appraisal.objects.filter(cycle_id=run.cycle_id, school_id=run.school_id).order_by("id").values(
-        "id", "grade", "vetoed", "scoring", "staff__post_category", "staff__title", "staff__person__education"))
-    PayRun.objects.filter(pk=run.pk).update(lines_total=len(rows))
-    table = RateTable(run.school_id)
-    existing = {line.appraisal_id: line for line in PayLine.objects.filter(run=run)}
-    pool = (run.budget * run.reward_share).quantize(FEN, rounding=ROUND_HALF_UP)
-    lines, shares = [], {}
-    for i, row in enumerate(rows):
-        line = existing.get(row["id"]) or PayLine(run=run, appraisal_id=row["id"])
-        monthly = table.monthly(row["staff__post_category"], row["staff__title"], row["staff__person__education"])
-        coefficient, note = _coefficient(run, row)
-        line.base_monthly = monthly
-        line.base_amount = (monthly * run.months) if monthly is not None else Decimal(0)
-        line.grade, line.coefficient = row["grade"], coefficient
-        line.flagged = monthly is None
-        line.note = _("No rate in the school's pay table for this post, title and education") if monthly is None else note
-        shares[row["id"]] = coefficient * line.work_units  # ≤ 6 places: allocate_pool reads it exactly
-        lines.append(line)
-        if i % 5000 == 4999:
-            PayRun.objects.filter(pk=run.pk).update(lines_done=i + 1)
-    amounts = allocate_pool(pool, shares) if rows else {}
-    for line in lines:
-        line.reward_amount = amounts.get(line.appraisal_id, Decimal(0))
+def _compute(runs: list[PayRun], user) -> int:
+    by_school = {run.school_id: run for run in runs}
+    cycle_ids = {run.cycle_id for run in runs}
+    if len(cycle_ids) != 1:
+        raise AppraisalError(_("Pay runs are computed one cycle at a time."))
+    rows = list(Appraisal.objects.filter(cycle_id__in=cycle_ids, school_id__in=list(by_school)).order_by("school_id", "id").values_list(
+        "id", "school_id", "grade", "vetoed", "scoring", "staff__post_category", "staff__title", "staff__person__education"))
+    tables = RateTable.for_schools(list(by_school))
+    existing = {appraisal_id: (pk, units) for pk, appraisal_id, units in
+                PayLine.objects.filter(run__in=runs).values_list("pk", "appraisal_id", "work_units")}
+    pools = {school: (run.budget * run.reward_share).quantize(FEN, rounding=ROUND_HALF_UP) for school, run in by_school.items()}
+    lines, shares = [], []
+    no_rate = _("No rate in the school's pay table for this post, title and education")
+    for appraisal_id, school_id, grade, vetoed, scoring, category, title, education in rows:
+        run = by_school[school_id]
+        monthly = tables[school_id].monthly(category, title, education)
+        coefficient, note = _coefficient(run, {"grade": grade, "vetoed": vetoed, "scoring": scoring})
+        line_id, units = existing.get(appraisal_id, (None, Decimal(1)))
+        base = monthly * run.months if monthly is not None else Decimal(0)
+        lines.append([line_id, run.pk, appraisal_id, monthly, base, grade, coefficient, units, None, no_rate if monthly is None else note,
+                      monthly is None])
+        shares.append((school_id, appraisal_id, coefficient * units))  # ≤ 6 places: read exactly
+    frame = pd.DataFrame(shares, columns=["school", "key", "share"])
+    amounts = allocate_pool_frame(pools, frame) if len(frame) else frame.assign(amount=[])
+    for line, amount in zip(lines, amounts["amount"].tolist()):
+        line[8] = amount
     reason = _("Pay line computed")
     with transaction.atomic():
-        locked = PayRun.objects.select_for_update().get(pk=run.pk)
-        if locked.state != P.RUNNING:
-            return  # approved or re-queued meanwhile: this result is stale
-        new = [line for line in lines if line.pk is None]
-        old = [line for line in lines if line.pk is not None]
-        bulk_create_with_history(new, PayLine, batch_size=BATCH, default_user=user, default_change_reason=reason)
-        bulk_update_with_history(old, PayLine, LINE_FIELDS, batch_size=BATCH, default_user=user, default_change_reason=reason)
-        locked.pool = pool
-        locked.base_total = sum((line.base_amount for line in lines), Decimal(0))
-        locked.lines_done = len(lines)
-        locked.lines_flagged = sum(1 for line in lines if line.flagged)
-        locked.message = ""
-        locked.computed()
-        save_audited(locked, user=user, reason=_("Pay run computed: %(n)d lines, reward pool %(pool)s yuan") % {"n": len(lines), "pool": pool})
+        locked = {run.pk: run for run in PayRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs])}
+        if any(run.state != P.RUNNING for run in locked.values()):
+            return 0  # approved or re-queued meanwhile: this result is stale
+        fields = ["run", "appraisal", "base_monthly", "base_amount", "grade", "coefficient", "work_units", "reward_amount", "note", "flagged"]
+        new = [line[1:] for line in lines if line[0] is None]
+        new_ids = insert_rows_returning_ids(PayLine, fields, (tuple(line) for line in new), len(new))
+        snapshot_ids(PayLine, new_ids, user=user, reason=reason, history_type="+")
+        old = [(line[0], line[3], line[4], line[5], line[6], line[8], line[9], line[10]) for line in lines if line[0] is not None]
+        update_rows(PayLine, LINE_FIELDS_UPDATED, old)
+        snapshot_ids(PayLine, [line[0] for line in old], user=user, reason=reason)
+        totals = {}
+        for line in lines:
+            t = totals.setdefault(line[1], [Decimal(0), 0, 0])
+            t[0] += line[4]
+            t[1] += 1
+            t[2] += line[10]
+        update_rows(PayRun, ["pool", "base_total", "lines_total", "lines_done", "lines_flagged", "message"],
+                    [(pk, pools[run.school_id], totals.get(pk, [Decimal(0)])[0], totals.get(pk, [0, 0])[1], totals.get(pk, [0, 0])[1],
+                      totals.get(pk, [0, 0, 0])[2], "") for pk, run in locked.items()])
+        bulk_transition(PayRun, list(locked), "computed", source=P.RUNNING, user=user, reason=_("Pay run computed"))
+    transaction.on_commit(lambda: refresh_statistics([PayLine]) if len(lines) >= ANALYZE_AFTER_ROWS else None)
+    return len(lines)
 
 
 @transaction.atomic

@@ -14,23 +14,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from hrflow.core import clock, flowsteps
+from hrflow.core.bulk import (
+    ANALYZE_AFTER_ROWS, bulk_transition, insert_rows_returning_ids, refresh_statistics, snapshot_ids, update_rows,
+)
 from hrflow.core.history import save_audited
 from hrflow.core.validators import policy_message
 from hrflow.notifications.services import Event, notify_many
 from hrflow.org.models import OrgUnit, Role
 from hrflow.people.models import EmploymentType, Staff
-from hrflow.policy import PolicyInputError, assign_grades, composite_of_parts_hundredths, excellent_quota, trimmed_peer
+from hrflow.policy import (
+    PolicyInputError, assign_grades_frame, composite_of_parts_frame, excellent_quota, excellent_quota_frame,
+)
 from hrflow.policy.appraisal import (
     check_thresholds, check_trim_from, check_weights, from_hundredths, grade_by_threshold, score_hundredths, share_fraction,
 )
@@ -208,26 +214,32 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
     if not rows:
         raise AppraisalError(_("Nobody in this cycle's scope can be appraised."))
     reason = _("Enrolled in %(cycle)s") % {"cycle": cycle.name}
-    schools = sorted({school for _pk, school, _cat in rows})
+    # A province enrols 200,000 people and 2,000,000 rater assignments: written with COPY and their
+    # history snapshotted by the database (hrflow.core.bulk), not a model instance each.
     per_school = defaultdict(int)
-    appraisals = []
-    for staff_id, school_id, category in rows:
+    for _pk, school_id, _category in rows:
         per_school[school_id] += 1
-        appraisals.append(Appraisal(cycle=cycle, staff_id=staff_id, school_id=school_id, post_group=post_group_of(category)))
-    bulk_create_with_history(appraisals, Appraisal, batch_size=BATCH, default_user=acting_user, default_change_reason=reason)
-    bulk_create_with_history([SchoolCycle(cycle=cycle, school_id=s, enrolled=per_school[s]) for s in schools], SchoolCycle,
-                             batch_size=BATCH, default_user=acting_user, default_change_reason=reason)
+    fields = ["cycle", "staff", "school", "post_group", "scoring", "grade_source", "appeal_state", "self_summary", "leader_comment",
+              "scoring_note", "grade", "grade_reason", "tied", "vetoed", "peer_count", "appeal_text", "appeal_decision", "exit_review"]
+    appraisal_ids = insert_rows_returning_ids(Appraisal, fields, (
+        (cycle.pk, staff_id, school_id, post_group_of(category), Appraisal.Scoring.STANDARD, "", "none", "", "", "", "", "", False, False, 0,
+         "", "", "") for staff_id, school_id, category in rows), len(rows))
+    snapshot_ids(Appraisal, appraisal_ids, user=acting_user, reason=reason, history_type="+")
+    schools = sorted(per_school)
+    school_cycle_ids = insert_rows_returning_ids(SchoolCycle, ["cycle", "school", "enrolled", "decision_note", "state"],
+                                                 ((cycle.pk, s, per_school[s], "", SC.OPEN) for s in schools), len(schools))
+    snapshot_ids(SchoolCycle, school_cycle_ids, user=acting_user, reason=reason, history_type="+")
     groups = defaultdict(list)
-    for appraisal_id, staff_id, school_id, group in Appraisal.objects.filter(cycle=cycle).order_by("id").values_list(
-            "id", "staff_id", "school_id", "post_group"):
-        groups[(school_id, group)].append((appraisal_id, staff_id))
-    assignments = []
+    for appraisal_id, (staff_id, school_id, category) in zip(appraisal_ids, rows):
+        groups[(school_id, post_group_of(category))].append((appraisal_id, staff_id))
+    pairs = []
     for members in groups.values():
         staff_of = dict(members)
-        for rated, rater in assign_raters([a for a, _s in members], cycle.peers_per_person):
-            assignments.append(PeerAssignment(appraisal_id=rated, rater_id=staff_of[rater]))
-    bulk_create_with_history(assignments, PeerAssignment, batch_size=BATCH, default_user=acting_user,
-                             default_change_reason=_("Peer raters assigned"))
+        pairs.extend((rated, staff_of[rater]) for rated, rater in assign_raters([a for a, _s in members], cycle.peers_per_person))
+    assignment_ids = insert_rows_returning_ids(PeerAssignment, ["appraisal", "rater", "answered", "excused_reason"],
+                                               ((rated, rater, False, "") for rated, rater in pairs), len(pairs))
+    snapshot_ids(PeerAssignment, assignment_ids, user=acting_user, reason=_("Peer raters assigned"), history_type="+")
+    transaction.on_commit(lambda: refresh_statistics([Appraisal, SchoolCycle, PeerAssignment]) if len(rows) >= ANALYZE_AFTER_ROWS else None)
     from .veto import veto_enrolled  # veto builds on this module
 
     veto_enrolled(cycle, acting_user)
@@ -525,102 +537,120 @@ class Gap:
     missing: tuple[str, ...]
 
 
-def _peer_aggregates(cycle, school_ids=None):
-    qs = PeerRating.objects.filter(appraisal__cycle=cycle)
-    if school_ids is not None:
-        qs = qs.filter(appraisal__school_id__in=school_ids)
-    return {row["appraisal_id"]: row for row in qs.values("appraisal_id").annotate(
-        n=Count("id"), total=Sum("score"), lo=Min("score"), hi=Max("score")).order_by()}
-
-
 def _h(value) -> int | None:
     """A stored score or sum (Decimal, 2 places) in whole hundredths."""
     return None if value is None else int(Decimal(value).scaleb(2))
 
 
-def _parts(cycle, a: dict, peer: dict | None):
-    """(self_h, (peer sum, count) or None, leader_h, peer_count, missing part names)."""
-    self_h, leader_h = _h(a["self_score"]), _h(a["leader_score"])
-    n = peer["n"] if peer else 0
-    peer_part = None
-    if n and n >= cycle.min_raters:
-        peer_part = trimmed_peer(_h(peer["total"]), n, _h(peer["lo"]), _h(peer["hi"]), cycle.trim_from)
+def _cents_sql(column: str) -> str:
+    """A score column as whole hundredths, in SQL (exact: the column has 2 places)."""
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
+    """One row per appraisal of the cycle (or of these schools): its parts in whole hundredths and
+    its peer answers aggregated in the database (count, sum, lowest, highest: never a rating)."""
+    a, r = Appraisal._meta.db_table, PeerRating._meta.db_table
+    where, params = "a.cycle_id = %s", [cycle.pk]
+    if school_ids is not None:
+        where += " AND a.school_id IN ({})".format(", ".join(["%s"] * len(school_ids))) if school_ids else " AND FALSE"
+        params += list(school_ids)
+    sql = (f"SELECT a.id, a.school_id, a.post_group, {_cents_sql('a.self_score')}, {_cents_sql('a.leader_score')}, a.scoring, a.vetoed, "
+           f"COALESCE(p.n, 0), COALESCE(p.total, 0), COALESCE(p.lo, 0), COALESCE(p.hi, 0) FROM {a} a LEFT JOIN ("
+           f"SELECT appraisal_id, COUNT(*) AS n, SUM({_cents_sql('score')}) AS total, MIN({_cents_sql('score')}) AS lo, "
+           f"MAX({_cents_sql('score')}) AS hi FROM {r} GROUP BY appraisal_id) p ON p.appraisal_id = a.id WHERE {where} ORDER BY a.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame(rows, columns=["id", "school_id", "post_group", "self_h", "leader_h", "scoring", "vetoed", "n", "total", "lo", "hi"])
+    for column in ("self_h", "leader_h"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("n", "total", "lo", "hi"):
+        frame[column] = frame[column].astype("int64")
+    frame["vetoed"] = frame["vetoed"].astype(bool)
+    # The peer part counts from the cycle's fewest answers; one highest and one lowest dropped from trim_from.
+    counted = frame["n"] >= max(cycle.min_raters, 1)
+    trim = counted & (frame["n"] >= cycle.trim_from)
+    frame["peer_count"] = np.where(counted, frame["n"] - 2 * trim, 0)
+    frame["peer_sum"] = np.where(counted, frame["total"] - np.where(trim, frame["lo"] + frame["hi"], 0), 0)
+    frame["missing_self"] = frame["self_h"].isna().to_numpy() & bool(cycle.weight_self)
+    frame["missing_peer"] = ~counted.to_numpy() & bool(cycle.weight_peer)
+    frame["missing_leader"] = frame["leader_h"].isna().to_numpy() & bool(cycle.weight_leader)
+    return frame
+
+
+def _missing_words(cycle, row) -> tuple[str, ...]:
     missing = []
-    if self_h is None and cycle.weight_self:
+    if row.missing_self:
         missing.append(_("self-evaluation"))
-    if peer_part is None and cycle.weight_peer:
-        missing.append(_("peer evaluation (%(n)d of at least %(min)d answers)") % {"n": n, "min": cycle.min_raters})
-    if leader_h is None and cycle.weight_leader:
+    if row.missing_peer:
+        missing.append(_("peer evaluation (%(n)d of at least %(min)d answers)") % {"n": row.n, "min": cycle.min_raters})
+    if row.missing_leader:
         missing.append(_("leadership evaluation"))
-    return self_h, peer_part, leader_h, n, tuple(missing)
+    return tuple(missing)
 
 
-FIELDS = ("id", "staff__person__name", "school_id", "post_group", "self_score", "leader_score", "scoring", "vetoed")
+def _gap_rows(frame):
+    return frame[(frame["scoring"] == Appraisal.Scoring.STANDARD) & ~frame["vetoed"]
+                 & (frame["missing_self"] | frame["missing_peer"] | frame["missing_leader"])]
 
 
 def gaps(cycle, school_ids=None, limit=None) -> list[Gap]:
     """Who lacks a part and has no committee decision yet: grading waits for them."""
-    qs = Appraisal.objects.filter(cycle=cycle, scoring=Appraisal.Scoring.STANDARD, vetoed=False)
-    if school_ids is not None:
-        qs = qs.filter(school_id__in=school_ids)
-    peers = _peer_aggregates(cycle, school_ids)
-    found = []
-    for a in qs.order_by("id").values(*FIELDS):
-        missing = _parts(cycle, a, peers.get(a["id"]))[4]
-        if missing:
-            found.append(Gap(a["id"], a["staff__person__name"], missing))
-            if limit and len(found) >= limit:
-                break
-    return found
+    found = _gap_rows(scoring_frame(cycle, school_ids))
+    if limit:
+        found = found.head(limit)
+    names = dict(Appraisal.objects.filter(pk__in=found["id"].tolist()).values_list("pk", "staff__person__name"))
+    return [Gap(int(row.id), names.get(row.id, "?"), _missing_words(cycle, row)) for row in found.itertuples()]
+
+
+GRADE_FIELDS = ["peer_count", "peer_score", "composite", "grade", "grade_source", "grade_reason", "tied"]
 
 
 def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
-    """Composite and grades of these schools' appraisals, each school (and post group, when the cycle
-    says so) a grading unit with its own 优秀 quota. Tie decisions and changes are recomputed."""
-    found = gaps(cycle, school_ids, limit=5)
-    if found:
-        names = "、".join(g.name for g in found)
+    """Composite and grades of these schools' appraisals, in bulk: each school (and post group, when
+    the cycle says so) a grading unit with its own 优秀 quota (hrflow.policy's frame forms, property-
+    tested equal to the scalar rules). Tie decisions and changes are recomputed."""
+    frame = scoring_frame(cycle, school_ids)
+    found = _gap_rows(frame).head(5)
+    if len(found):
+        names = "、".join(Appraisal.objects.filter(pk__in=found["id"].tolist()).values_list("staff__person__name", flat=True))
         raise AppraisalError(_("Some people lack a part and the committee has not decided how they are scored (%(names)s…): "
                                "record its decisions first.") % {"names": names})
-    peers = _peer_aggregates(cycle, school_ids)
-    rows = list(Appraisal.objects.filter(cycle=cycle, school_id__in=school_ids).order_by("id"))
-    units = defaultdict(dict)
-    vetoed = defaultdict(list)
-    for a in rows:
-        values = {f: getattr(a, f) for f in ("self_score", "leader_score")}
-        self_h, peer_part, leader_h, n, _missing = _parts(cycle, {**values, "id": a.pk}, peers.get(a.pk))
-        a.peer_count = n
-        a.peer_score = from_hundredths((2 * peer_part[0] + peer_part[1]) // (2 * peer_part[1])) if peer_part and peer_part[1] else None
-        unit = (a.school_id, a.post_group if cycle.separate_groups else "")
-        a.tied = False
-        if a.scoring == Appraisal.Scoring.NOT_GRADED and not a.vetoed:
-            a.composite, a.grade, a.grade_source, a.grade_reason = None, "", Appraisal.GradeSource.COMMITTEE, a.scoring_note
-            continue
-        try:
-            a.composite = from_hundredths(composite_of_parts_hundredths(weights=cycle.weights, self_h=self_h, peer=peer_part, leader_h=leader_h))
-        except PolicyInputError:
-            a.composite = None  # vetoed with no part at all: VETO-GRADE needs no composite
-        if a.vetoed:
-            vetoed[unit].append(a.pk)
+    composite = composite_of_parts_frame(frame, weights=cycle.weights).to_numpy()
+    not_graded = (frame["scoring"] == Appraisal.Scoring.NOT_GRADED).to_numpy() & ~frame["vetoed"].to_numpy()
+    graded = ~not_graded
+    frame["unit"] = frame["school_id"].astype(str) + (":" + frame["post_group"] if cycle.separate_groups else "")
+    frame["composite"] = pd.array([from_hundredths(int(h)) if h >= 0 else None for h in composite], dtype=object)
+    to_grade = frame[graded]
+    enrolled = to_grade.groupby("unit").size()
+    quotas = excellent_quota_frame(enrolled, share=cycle.excellent_share)
+    result = assign_grades_frame(to_grade[["unit", "id", "composite", "vetoed"]].rename(columns={"id": "key"}), quotas=quotas,
+                                 excellent_min=cycle.excellent_min, pass_min=cycle.pass_min, basic_min=cycle.basic_min)
+    grade_of = dict(zip(result["key"].tolist(), result["grade"].tolist()))
+    tied_of = dict(zip(result["key"].tolist(), result["tied"].tolist()))
+    veto_reason = _("Vetoed for a major safety incident (VETO-GRADE, 四(二))")
+    notes = dict(Appraisal.objects.filter(pk__in=frame.loc[not_graded, "id"].tolist()).values_list("pk", "scoring_note"))
+    rows = []
+    for row, h in zip(frame.itertuples(), composite):
+        peer_score = from_hundredths((2 * row.peer_sum + row.peer_count) // (2 * row.peer_count)) if row.peer_count else None
+        if row.id in grade_of:
+            grade = grade_of[row.id] or ""
+            source = Appraisal.GradeSource.VETO if row.vetoed else Appraisal.GradeSource.COMPUTED
+            rows.append((row.id, row.n, peer_score, row.composite, grade, source, veto_reason if row.vetoed else "", bool(tied_of[row.id])))
+        else:  # the committee decided not to grade this person this cycle (不定等次)
+            rows.append((row.id, row.n, peer_score, None, "", Appraisal.GradeSource.COMMITTEE, notes.get(row.id, ""), False))
+    update_rows(Appraisal, GRADE_FIELDS, rows)
+    snapshot_ids(Appraisal, frame["id"].tolist(), user=acting_user, reason=_("Composite and grade computed"))
+    school_cycles = list(SchoolCycle.objects.select_for_update().filter(cycle=cycle, school_id__in=school_ids).values_list("id", "state"))
+    for state in {state for _id, state in school_cycles}:
+        ids = [pk for pk, st in school_cycles if st == state]
+        if state == SC.GRADED:  # a school graded again before its leaders answered: its history says so
+            snapshot_ids(SchoolCycle, ids, user=acting_user, reason=_("Graded; sent to the school's leaders for approval"))
         else:
-            units[unit][a.pk] = a.composite
-    by_id = {a.pk: a for a in rows}
-    for unit in set(units) | set(vetoed):
-        enrolled = len(units[unit]) + len(vetoed[unit])
-        quota = excellent_quota(enrolled, share=cycle.excellent_share)
-        result = assign_grades(units[unit], quota=quota, vetoed=vetoed[unit], excellent_min=cycle.excellent_min,
-                               pass_min=cycle.pass_min, basic_min=cycle.basic_min)
-        for key, grade in result.grades.items():
-            a = by_id[key]
-            a.grade = grade or ""
-            a.tied = grade is None
-            a.grade_source = Appraisal.GradeSource.VETO if a.vetoed else Appraisal.GradeSource.COMPUTED
-            a.grade_reason = _("Vetoed for a major safety incident (VETO-GRADE, 四(二))") if a.vetoed else ""
-    bulk_update_with_history(rows, Appraisal, ["peer_count", "peer_score", "composite", "grade", "grade_source", "grade_reason", "tied"],
-                             batch_size=BATCH, default_user=acting_user, default_change_reason=_("Composite and grade computed"))
-    for sc in SchoolCycle.objects.select_for_update().filter(cycle=cycle, school_id__in=school_ids):
-        sc.graded()
-        save_audited(sc, user=acting_user, reason=_("Graded; sent to the school's leaders for approval"))
+            bulk_transition(SchoolCycle, ids, "graded", source=state, user=acting_user,
+                            reason=_("Graded; sent to the school's leaders for approval"))
+    transaction.on_commit(lambda: refresh_statistics([Appraisal]) if len(rows) >= ANALYZE_AFTER_ROWS else None)
     return len(rows)
 
 
@@ -756,7 +786,8 @@ RAISE_GRADES = (GradeChoices.EXCELLENT, GradeChoices.COMPETENT)
 def _consequences(cycle, acting_user) -> None:
     """Grades as data the later workflows read: 基本合格 or 不合格 means no pay-step (薪级) raise that
     year; 不合格 in two annual appraisals running opens an exit review (INST-EXIT-GRADE, 条例 art. 16)."""
-    rows = list(Appraisal.objects.filter(cycle=cycle).select_related("staff__person"))
+    rows = list(Appraisal.objects.filter(cycle=cycle).select_related("staff").only(
+        "id", "grade", "vetoed", "exit_review", "appeal_state", "staff__person_id"))
     failing = {a.staff.person_id: a for a in rows if a.grade == GradeChoices.INCOMPETENT and not a.vetoed}
     previous = {}
     if failing and cycle.kind == Cycle.Kind.ANNUAL:
@@ -764,6 +795,7 @@ def _consequences(cycle, acting_user) -> None:
                                                           cycle__state__in=(S.PUBLISHED, S.CLOSED), cycle__period_end__lt=cycle.period_start)
                                  .order_by("staff__person_id", "-cycle__period_end").values_list("staff__person_id", "grade")):
             previous.setdefault(person_id, grade)
+    updates = []
     for a in rows:
         a.pay_step_raise = None if not a.grade else a.grade in RAISE_GRADES
         if not a.vetoed and previous.get(a.staff.person_id) == GradeChoices.INCOMPETENT and a.pk == failing.get(a.staff.person_id, a).pk:
@@ -771,8 +803,9 @@ def _consequences(cycle, acting_user) -> None:
             reason = _("不合格 in two annual appraisals running: an exit review is due (INST-EXIT-GRADE, 条例 art. 16)")
             transaction.on_commit(lambda a=a, reason=reason: exit_review_due.send(
                 sender=Appraisal, appraisal=a, rule="INST-EXIT-GRADE", reason=reason, acting_user=acting_user))
-    bulk_update_with_history(rows, Appraisal, ["pay_step_raise", "exit_review"], batch_size=BATCH, default_user=acting_user,
-                             default_change_reason=_("Consequences of the grade recorded"))
+        updates.append((a.pk, a.pay_step_raise, a.exit_review))
+    update_rows(Appraisal, ["pay_step_raise", "exit_review"], updates)
+    snapshot_ids(Appraisal, [u[0] for u in updates], user=acting_user, reason=_("Consequences of the grade recorded"))
 
 
 @transaction.atomic

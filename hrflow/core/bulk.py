@@ -75,6 +75,35 @@ def insert_rows_returning_ids(model, fields: list[str], rows, count: int) -> lis
     return ids
 
 
+def update_rows(model, fields: list[str], rows) -> int:
+    """UPDATE `fields` of the rows given as tuples (id, *values in the order of `fields`, prepared
+    for the database). PostgreSQL: COPY into a temporary table, then one UPDATE ... FROM; SQLite:
+    executemany. Writes no history: follow with snapshot_ids."""
+    columns = [model._meta.get_field(f).column for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        temp = quote(f"upd_{model._meta.db_table}")
+        names = ", ".join(quote(c) for c in columns)
+        with connection.wrap_database_errors, connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT id, {names} FROM {table} WITH NO DATA")
+            count = 0
+            with cursor.cursor.copy(f"COPY {temp} (id, {names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")
+            cursor.execute(f"DROP TABLE {temp}")
+        return count
+    rows = [(*(_adapt(v) for v in row[1:]), row[0]) for row in rows]
+    if rows:
+        sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
+    return len(rows)
+
+
 def snapshot_ids(model, ids: list[int], *, user, reason: str, history_type: str = "~") -> int:
     """snapshot_history of the rows with these ids: one statement on PostgreSQL (= ANY of an array),
     chunks within SQLite's limit on bound parameters."""

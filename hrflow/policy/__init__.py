@@ -21,6 +21,7 @@ from .appraisal_bulk import (
     allocate_pool_frame,
     assign_grades_frame,
     composite_frame,
+    composite_of_parts_frame,
     excellent_quota_frame,
 )
 from .bulk import BulkInputError, RowError, screen_frame
@@ -77,6 +78,7 @@ __all__ = [
     "assign_grades",
     "assign_grades_frame",
     "composite_frame",
+    "composite_of_parts_frame",
     "composite_of_parts_hundredths",
     "composite_score",
     "trimmed_peer",

@@ -385,3 +385,26 @@ def allocate_pool_frame(pools, shares: pd.DataFrame) -> pd.DataFrame:
     extra[order] = (rank < leftover[sorted_codes]).astype(np.int64)
     amount_fen = floor.astype(np.int64) + extra
     return shares.assign(amount=_decimals(amount_fen), amount_fen=amount_fen)
+
+
+def composite_of_parts_frame(frame: pd.DataFrame, *, weights=DEFAULT_WEIGHTS) -> pd.Series:
+    """`composite_of_parts_hundredths` for every row at once (the committee's re-normalised weights
+    over the parts present; with all three parts, the cycle's composite). Columns: self_h and
+    leader_h (whole hundredths, NA where the part is missing), peer_sum and peer_count (the peer
+    scores used; a count of 0 means no peer part). Returns int64 hundredths, -1 where no part
+    with a weight is present (the scalar raises there)."""
+    w_self, w_peer, w_leader = check_weights(weights)
+    _require(frame, ("self_h", "leader_h", "peer_sum", "peer_count"), "frame")
+    has_self = frame["self_h"].notna().to_numpy()
+    has_leader = frame["leader_h"].notna().to_numpy()
+    self_h = frame["self_h"].fillna(0).to_numpy(dtype=np.int64)
+    leader_h = frame["leader_h"].fillna(0).to_numpy(dtype=np.int64)
+    count = frame["peer_count"].fillna(0).to_numpy(dtype=np.int64)
+    has_peer = count > 0
+    peer_sum = np.where(has_peer, frame["peer_sum"].fillna(0).to_numpy(dtype=np.int64), 0)
+    count = np.where(has_peer, count, 1)
+    present = w_self * has_self + w_peer * has_peer + w_leader * has_leader
+    numerator = count * (w_self * self_h * has_self + w_leader * leader_h * has_leader) + w_peer * peer_sum
+    denominator = np.where(present > 0, present * count, 1)
+    out = np.where(present > 0, (2 * numerator + denominator) // (2 * denominator), -1)
+    return pd.Series(out, index=frame.index, dtype=np.int64, name="composite_hundredths")
