@@ -113,6 +113,7 @@ EXPECTED = {
     "appraisal:index": (OVERSIGHT | {"hr2", "staff"}, 302),
     "appraisal:mine": (OVERSIGHT | {"hr2", "staff"}, 200),
     "appraisal:cycle_list": (OVERSIGHT | {"hr2"}, 200),
+    "appraisal:tasks": (OVERSIGHT | {"hr2"}, 200),
     "appraisal:cycle_create": ({"hr", "hr2", "bureau"}, 200),
     "appraisal:cycle_detail": (OVERSIGHT, 200),
     "appraisal:cycle_action": ({"hr"}, 405),  # the cycle's owner: its school's HR officer

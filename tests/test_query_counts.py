@@ -43,6 +43,9 @@ LIST_PAGES = {
     "training:plan_list": [("bureau", {}), ("hr", {}), ("hr", {"level": "school"})],
     "training:certificate_list": [("bureau", {}), ("hr", {}), ("auditor", {})],
     "rosters:start": [("hr", {}), ("bureau", {})],
+    "appraisal:cycle_list": [("hr", {}), ("bureau", {}), ("auditor", {})],
+    "appraisal:incident_list": [("hr", {}), ("bureau", {})],
+    "appraisal:tasks": [("hr", {}), ("leader", {}), ("bureau", {})],
 }
 
 

@@ -152,3 +152,37 @@ def report(cycle, user, school_cycles) -> dict:
             groups.setdefault(row[field], {})[row["grade"]] = row["n"]
         rollups[level] = [{"name": name, "bars": _shares(counts), "total": sum(counts.values())} for name, counts in list(groups.items())[:300]]
     return {"schools": schools, "rollups": rollups, "grades": GRADES}
+
+
+TASK_LIMIT = 50
+
+
+def tasks_for(user) -> dict:
+    """What waits for this user in appraisal, each list capped (the pages behind them are paged):
+    cycles they run with an open step, schools whose leaders must score or approve, appeals and
+    incidents their school's HR or leaders must act on."""
+    from viewflow.workflow.models import Task
+
+    from hrflow.core.flowsteps import OPEN
+
+    out = {}
+    owned = Cycle.objects.filter(scope.scope_q(user, {Role.HR_OFFICER}, field="unit__path"), unit__kind="school") | Cycle.objects.filter(
+        scope.scope_q(user, {Role.BUREAU_OFFICER}, field="unit__path")).exclude(unit__kind="school")
+    cycles = list(owned.exclude(state__in=(Cycle.State.CLOSED,)).select_related("unit").order_by("-pk")[:TASK_LIMIT])
+    titles = {}
+    for task in Task.objects.filter(process_id__in=[c.process_id for c in cycles if c.process_id], status__in=OPEN):
+        titles[task.process_id] = task.flow_task.task_title
+    out["cycles"] = [(c, titles.get(c.process_id, "")) for c in cycles if c.process_id in titles]
+    leader_q = scope.scope_q(user, {Role.SCHOOL_LEADER}, field="school__unit__path")
+    out["to_score"] = list(SchoolCycle.objects.filter(leader_q, cycle__state=Cycle.State.LEADER).select_related("cycle", "school__unit")
+                           .order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.SCHOOL_LEADER) else []
+    out["to_approve"] = list(SchoolCycle.objects.filter(leader_q, cycle__state=Cycle.State.APPROVAL, state=SchoolCycle.State.GRADED)
+                             .select_related("cycle", "school__unit").order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.SCHOOL_LEADER) else []
+    hr_q = scope.scope_q(user, {Role.HR_OFFICER}, field="school__unit__path")
+    out["appeals"] = list(Appraisal.objects.filter(hr_q, appeal_state="lodged").select_related("staff__person", "cycle")
+                          .order_by("appeal_due_on", "pk")[:TASK_LIMIT]) if scope.has_role(user, Role.HR_OFFICER) else []
+    out["incidents_hr"] = list(Incident.objects.filter(hr_q, state=Incident.State.RECORDED).select_related("school__unit")
+                               .order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.HR_OFFICER) else []
+    out["incidents_leader"] = list(Incident.objects.filter(leader_q, state=Incident.State.INVESTIGATED).select_related("school__unit")
+                                   .order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.SCHOOL_LEADER) else []
+    return out

@@ -32,7 +32,7 @@ from hrflow.core.bulk import (
 from hrflow.core.history import save_audited
 from hrflow.core.validators import policy_message
 from hrflow.notifications.services import Event, notify_many
-from hrflow.org.models import OrgUnit, Role
+from hrflow.org.models import OrgUnit, Role, RoleAssignment
 from hrflow.people.models import EmploymentType, Staff
 from hrflow.policy import (
     PolicyInputError, assign_grades_frame, composite_of_parts_frame, excellent_quota, excellent_quota_frame,
@@ -266,13 +266,17 @@ def _school_users(school_ids, role):
 
 
 def _notify_leaders(cycle, school_ids, event, subject):
+    """The leaders of each school, one notification per school's part: two queries for a province."""
     with translation.override(settings.LANGUAGE_CODE):
         text = subject()
-        events = []
-        for sc_id, school_id in SchoolCycle.objects.filter(cycle=cycle, school_id__in=school_ids).values_list("id", "school_id"):
-            ids = tuple(_school_users([school_id], Role.SCHOOL_LEADER).values_list("id", flat=True))
-            events.append(Event(recipient_ids=ids, event_key=f"appraisal.{event}:{sc_id}", subject=text,
-                                url=reverse("appraisal:school_cycle", args=[sc_id])))
+        leaders = defaultdict(list)
+        for school_id, user_id in RoleAssignment.objects.filter(role=Role.SCHOOL_LEADER, unit__school__id__in=list(school_ids),
+                                                                user__is_active=True).values_list("unit__school__id", "user_id"):
+            leaders[school_id].append(user_id)
+        events = [Event(recipient_ids=tuple(leaders[school_id]), event_key=f"appraisal.{event}:{sc_id}", subject=text,
+                        url=reverse("appraisal:school_cycle", args=[sc_id]))
+                  for sc_id, school_id in SchoolCycle.objects.filter(cycle=cycle, school_id__in=school_ids).values_list("id", "school_id")
+                  if leaders[school_id]]
         notify_many(events)
 
 
@@ -786,26 +790,23 @@ RAISE_GRADES = (GradeChoices.EXCELLENT, GradeChoices.COMPETENT)
 def _consequences(cycle, acting_user) -> None:
     """Grades as data the later workflows read: 基本合格 or 不合格 means no pay-step (薪级) raise that
     year; 不合格 in two annual appraisals running opens an exit review (INST-EXIT-GRADE, 条例 art. 16)."""
-    rows = list(Appraisal.objects.filter(cycle=cycle).select_related("staff").only(
-        "id", "grade", "vetoed", "exit_review", "appeal_state", "staff__person_id"))
-    failing = {a.staff.person_id: a for a in rows if a.grade == GradeChoices.INCOMPETENT and not a.vetoed}
+    rows = list(Appraisal.objects.filter(cycle=cycle).values_list("id", "grade", "vetoed", "exit_review", "staff__person_id"))
+    failing = {person: pk for pk, grade, vetoed, _exit, person in rows if grade == GradeChoices.INCOMPETENT and not vetoed}
     previous = {}
     if failing and cycle.kind == Cycle.Kind.ANNUAL:
         for person_id, grade in (Appraisal.objects.filter(staff__person_id__in=list(failing), cycle__kind=Cycle.Kind.ANNUAL,
                                                           cycle__state__in=(S.PUBLISHED, S.CLOSED), cycle__period_end__lt=cycle.period_start)
                                  .order_by("staff__person_id", "-cycle__period_end").values_list("staff__person_id", "grade")):
             previous.setdefault(person_id, grade)
-    updates = []
-    for a in rows:
-        a.pay_step_raise = None if not a.grade else a.grade in RAISE_GRADES
-        if not a.vetoed and previous.get(a.staff.person_id) == GradeChoices.INCOMPETENT and a.pk == failing.get(a.staff.person_id, a).pk:
-            a.exit_review = "INST-EXIT-GRADE"
-            reason = _("不合格 in two annual appraisals running: an exit review is due (INST-EXIT-GRADE, 条例 art. 16)")
-            transaction.on_commit(lambda a=a, reason=reason: exit_review_due.send(
-                sender=Appraisal, appraisal=a, rule="INST-EXIT-GRADE", reason=reason, acting_user=acting_user))
-        updates.append((a.pk, a.pay_step_raise, a.exit_review))
+    twice = {failing[person] for person, grade in previous.items() if grade == GradeChoices.INCOMPETENT}
+    updates = [(pk, (grade in RAISE_GRADES) if grade else None, "INST-EXIT-GRADE" if pk in twice else exit_review)
+               for pk, grade, _vetoed, exit_review, _person in rows]
     update_rows(Appraisal, ["pay_step_raise", "exit_review"], updates)
     snapshot_ids(Appraisal, [u[0] for u in updates], user=acting_user, reason=_("Consequences of the grade recorded"))
+    reason = _("不合格 in two annual appraisals running: an exit review is due (INST-EXIT-GRADE, 条例 art. 16)")
+    for a in Appraisal.objects.filter(pk__in=twice):
+        transaction.on_commit(lambda a=a: exit_review_due.send(sender=Appraisal, appraisal=a, rule="INST-EXIT-GRADE", reason=reason,
+                                                               acting_user=acting_user))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from . import views
 ROLES = (*OVERSIGHT, Role.STAFF)
 menu = (
     MenuItem("appraisal:mine", _("My appraisal"), "how_to_vote", (Role.STAFF,)),
+    MenuItem("appraisal:tasks", _("My appraisal tasks"), "inbox", (Role.HR_OFFICER, Role.SCHOOL_LEADER, Role.BUREAU_OFFICER)),
     MenuItem("appraisal:cycle_list", _("Appraisal cycles"), "grading", OVERSIGHT),
     MenuItem("appraisal:cycle_create", _("New appraisal cycle"), "add_circle", (Role.HR_OFFICER, Role.BUREAU_OFFICER)),
     MenuItem("appraisal:incident_list", _("Safety incidents"), "report", OVERSIGHT),
@@ -18,6 +19,7 @@ menu = (
 
 urlpatterns = [
     path("mine/", views.MyAppraisalView.as_view(), name="mine"),
+    path("tasks/", views.TaskListView.as_view(), name="tasks"),
     path("cycles/", views.CycleListView.as_view(), name="cycle_list"),
     path("cycles/new/", views.CycleCreateView.as_view(), name="cycle_create"),
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="cycle_detail"),

@@ -751,3 +751,16 @@ class RevealView(_AppraisalMixin, ScopedPermissionMixin, generic.FormView):
             form.add_error(None, _refusal_text(error))
             return self.form_invalid(form)
         return self.render_to_response(self.get_context_data(form=form, shown=shown))
+
+
+class TaskListView(ScopedPermissionMixin, generic.TemplateView):
+    """My appraisal steps: the owner's open steps, the leaders' scores and approvals, appeals and incidents."""
+
+    permission_required = "appraisal.view_cycles"
+    template_name = "appraisal/tasks.html"
+
+    def get_permission_object(self):
+        return None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(limit=selectors.TASK_LIMIT, **selectors.tasks_for(self.request.user), **kwargs)

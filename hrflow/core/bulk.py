@@ -93,6 +93,7 @@ def update_rows(model, fields: list[str], rows) -> int:
                     copy.write_row(row)
                     count += 1
             sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+            cursor.execute(f"ANALYZE {temp}")  # without statistics the planner guesses the join's size
             cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")
             cursor.execute(f"DROP TABLE {temp}")
         return count
