@@ -9,6 +9,9 @@ class AppraisalConfig(AppConfig):
 
     def ready(self):
         from hrflow.core.audited import paths_q, register
+        from hrflow.notifications import daily
+
+        from . import jobs
 
         from . import describe
         from .models import (
@@ -31,3 +34,4 @@ class AppraisalConfig(AppConfig):
         register(BasePayRate, paths_q("school__unit__path"), describe=describe.rates)
         register(PayRun, paths_q("school__unit__path"), describe=describe.pay_runs)
         register(PayLine, paths_q("run__school__unit__path"), describe=describe.pay_lines)
+        daily.register("appraisal", jobs.daily)

@@ -33,6 +33,10 @@ class CycleForm(forms.Form):
     trim_from = forms.IntegerField(label=_("Drop the highest and lowest peer score from (answers)"), min_value=3, max_value=50)
     appeal_days = forms.IntegerField(label=_("Appeal window (days)"), min_value=1, max_value=60)
     separate_groups = forms.BooleanField(label=_("Grade management and service posts apart"), required=False)
+    self_due = forms.DateField(label=_("Self-evaluation due"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=_("Optional. After each due day whoever is late is reminded once."))
+    peer_due = forms.DateField(label=_("Peer ratings due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    leader_due = forms.DateField(label=_("Leadership scores due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,6 +74,10 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
     trim_from = models.PositiveSmallIntegerField(_("drop the highest and lowest peer score from"))
     separate_groups = models.BooleanField(_("grade management and service posts apart"), default=False)
     appeal_days = models.PositiveSmallIntegerField(_("appeal window (days)"))
+    # Due days: whoever is late after them is reminded once (hrflow.appraisal.jobs).
+    self_due = models.DateField(_("self-evaluation due"), null=True, blank=True)
+    peer_due = models.DateField(_("peer ratings due"), null=True, blank=True)
+    leader_due = models.DateField(_("leadership scores due"), null=True, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     appeals_until = models.DateField(_("appeals until"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")

@@ -147,8 +147,16 @@ def owner_role(unit: OrgUnit) -> str:
 
 
 @transaction.atomic
+def _check_due(due: dict) -> dict:
+    days = [due.get(k) for k in ("self_due", "peer_due", "leader_due")]
+    given = [d for d in days if d is not None]
+    if given != sorted(given):
+        raise AppraisalError(_("The due days follow the steps: self-evaluation, then peer ratings, then leadership scores."))
+    return {k: due.get(k) for k in ("self_due", "peer_due", "leader_due")}
+
+
 def cycle_create(*, unit: OrgUnit, name: str, kind: str, period_start: date, period_end: date, config: CycleSettings,
-                 acting_user) -> Cycle:
+                 acting_user, due: dict | None = None) -> Cycle:
     """A new cycle in preparation, with its viewflow process; nobody is enrolled until it opens."""
     name = _text(name, 200, _("The name"))
     if not name:
@@ -163,7 +171,7 @@ def cycle_create(*, unit: OrgUnit, name: str, kind: str, period_start: date, per
         raise AppraisalError(_("The period starts more than a year from today."))
     config.check()
     cycle = Cycle(unit=unit, name=name, kind=kind, period_start=period_start, period_end=period_end, created_by=acting_user,
-                  **{k: v for k, v in vars(config).items()})
+                  **{k: v for k, v in vars(config).items()}, **_check_due(due or {}))
     save_audited(cycle, user=acting_user, reason=_("Appraisal cycle created"))
     cycle.process = flow_class().start.run(cycle=cycle)
     save_audited(cycle, user=acting_user, reason=_("Appraisal process started"))

@@ -73,7 +73,8 @@ class CycleCreateView(ScopedPermissionMixin, generic.FormView):
         d = form.cleaned_data
         try:
             cycle = services.cycle_create(unit=d["unit"], name=d["name"], kind=d["kind"], period_start=d["period_start"],
-                                          period_end=d["period_end"], config=form.config(), acting_user=self.request.user)
+                                          period_end=d["period_end"], config=form.config(), acting_user=self.request.user,
+                                          due={k: d.get(k) for k in ("self_due", "peer_due", "leader_due")})
         except REFUSALS as error:
             form.add_error(None, _refusal_text(error))
             return self.form_invalid(form)
