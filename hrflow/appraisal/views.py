@@ -1,6 +1,8 @@
 """Appraisal's pages: cycles, a school's part, an appraisal, the leaders' scores, the committee, and
 My appraisal for staff (self-evaluation and peer ratings, on a phone)."""
 
+from decimal import Decimal
+
 import rules
 from django.contrib import messages
 from django.db.models import Q
@@ -155,15 +157,18 @@ class SchoolCycleView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Template
         manage = rules.has_perm("appraisal.manage_school_cycle", user, sc)
         owner = rules.has_perm("appraisal.manage_cycle", user, sc.cycle)
         awaiting = sc.cycle.state == Cycle.State.APPROVAL and sc.state == SchoolCycle.State.GRADED
-        tied = list(selectors.appraisals_of(sc, "tied").order_by("-composite", "pk")[:200]) if lead and awaiting else []
-        places = services.places_left(tied[0], sc.cycle) if tied else 0
+        # One decision per grading unit: the post groups are apart when the cycle grades them apart.
+        groups = {}
+        for a in (selectors.appraisals_of(sc, "tied").order_by("post_group", "-composite", "pk")[:200] if lead and awaiting else []):
+            groups.setdefault(a.post_group if sc.cycle.separate_groups else "", []).append(a)
+        ties = [(group, rows, services.places_left(rows[0], sc.cycle)) for group, rows in groups.items()]
         unanswered = None
         if manage and sc.cycle.state in (Cycle.State.SELF, Cycle.State.PEER):
             unanswered = keyset_page(selectors.unanswered_of(sc), order=selectors.UNANSWERED_ORDER,
                                      cursor=self.request.GET.get("ucursor"), size=20)
         return super().get_context_data(
             sc=sc, cycle=sc.cycle, page=page, which=which, filters=list(selectors.FILTERS), progress=selectors.progress([sc]).get(sc.pk, {}),
-            lead=lead, manage=manage, owner=owner, awaiting=awaiting, tied=tied, places=places, unanswered=unanswered,
+            lead=lead, manage=manage, owner=owner, awaiting=awaiting, ties=ties, unanswered=unanswered,
             leader_scoring=lead and sc.cycle.state == Cycle.State.LEADER,
             regrade=owner and sc.state == SchoolCycle.State.RETURNED and sc.cycle.state == Cycle.State.APPROVAL,
             note_form=NoteForm(), reason_form=ReasonForm(), **kwargs)
@@ -668,7 +673,7 @@ class PayRunView(_SchoolCycleMixin, ScopedPermissionMixin, generic.TemplateView)
         form = None
         if editable:
             initial = {**pay.defaults(sc.cycle), **({k: getattr(run, k) for k in PayRunForm.base_fields} if run else {})}
-            initial["reward_share"] = initial["reward_share"] * 100
+            initial["reward_share"] = (initial["reward_share"] * 100).quantize(Decimal("0.01"))
             form = kwargs.pop("form", None) or PayRunForm(initial=initial)
         page = None
         if run is not None:

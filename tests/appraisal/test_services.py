@@ -212,3 +212,33 @@ def test_a_leaders_return_is_regraded_and_approved_again(cycle, user, school, sm
     assert sc.state == SchoolCycle.State.GRADED
     services.school_approve(school_cycle=sc, note="", acting_user=leader)
     services.cycle_publish(cycle=cycle, acting_user=hr)
+
+
+def test_post_groups_graded_apart_have_their_own_quota_and_tie(cycle, user, school, small_school):
+    # Two of the seven move to management posts; the cycle grades the groups apart.
+    from hrflow.people.models import Staff
+
+    Staff.objects.filter(pk__in=[s.pk for s in small_school[:2]]).update(post_category="management")
+    Cycle.objects.filter(pk=cycle.pk).update(separate_groups=True)
+    cycle.refresh_from_db()
+    committee(school, user, small_school)
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    self_all(cycle)
+    services.cycle_close_self(cycle=cycle, acting_user=hr)
+    rate_all(cycle, lambda a: 95)
+    services.cycle_close_peer(cycle=cycle, acting_user=hr)
+    leader_all(cycle, user, lambda a: Decimal("95"))
+    committee_decides = Appraisal.objects.filter(cycle=cycle, post_group="management")
+    for a in committee_decides:  # two in a group: one rater each, below the 3 answers a peer result needs
+        services.scoring_decide(appraisal=a, scoring="renormalised", note="同组仅2人，按自评和领导评价折算", acting_user=hr)
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    management = list(Appraisal.objects.filter(cycle=cycle, post_group="management"))
+    service = list(Appraisal.objects.filter(cycle=cycle, post_group="service"))
+    # Management: 2 × 20% = no place, so both are 合格 whatever their score; service: 5 × 20% = 1 place, five tied.
+    assert [a.grade for a in management] == ["competent", "competent"]
+    assert all(a.tied for a in service)
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    services.tie_decide(school_cycle=sc, group="service", excellent_ids=[service[0].pk], reason="工作量最大", acting_user=user("leader"))
+    assert Appraisal.objects.filter(cycle=cycle, grade="excellent").count() == 1
