@@ -28,7 +28,7 @@ class CycleForm(forms.Form):
     pass_min = forms.IntegerField(label=_("合格 from (points)"), min_value=0, max_value=100)
     basic_min = forms.IntegerField(label=_("基本合格 from (points)"), min_value=0, max_value=100)
     peers_per_person = forms.IntegerField(label=_("Peer raters per person"), min_value=1, max_value=50)
-    min_raters = forms.IntegerField(label=_("Fewest answers for a peer result"), min_value=1, max_value=50,
+    min_raters = forms.IntegerField(label=_("Fewest answers for a peer result"), min_value=3, max_value=50,
                                     help_text=_("Below this, nobody sees the peer result and the committee decides how the person is scored."))
     trim_from = forms.IntegerField(label=_("Drop the highest and lowest peer score from (answers)"), min_value=3, max_value=50)
     appeal_days = forms.IntegerField(label=_("Appeal window (days)"), min_value=1, max_value=60)
@@ -132,8 +132,9 @@ class AppealDecisionForm(forms.Form):
     decision = forms.CharField(label=_("The committee's decision, as recorded"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _money_field(label):
-    return forms.DecimalField(label=label, min_value=0, max_value=Decimal("999999999999.99"), decimal_places=2, max_digits=14)
+def _money_field(label, limit=Decimal("999999999.99")):
+    # A school's budget beyond a billion yuan, or a monthly rate beyond a million, is a typing error.
+    return forms.DecimalField(label=label, min_value=0, max_value=limit, decimal_places=2, max_digits=12)
 
 
 class PayRunForm(forms.Form):
@@ -155,4 +156,4 @@ class PayRateForm(forms.Form):
     post_category = forms.ChoiceField(label=_("Post category"), required=False, choices=[("", _("any"))] + list(PostCategoryChoices.choices))
     title = forms.CharField(label=_("Title or skill level"), required=False, max_length=100, help_text=_("Empty: any."))
     education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", _("any"))] + list(Education.choices))
-    monthly = _money_field(_("Monthly base part (yuan)"))
+    monthly = _money_field(_("Monthly base part (yuan)"), limit=Decimal("999999.99"))

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 P = PayRun.State
 FEN = Decimal("0.01")
 PAYABLE_CYCLES = (Cycle.State.PUBLISHED, Cycle.State.CLOSED)
+BUDGET_LIMIT = Decimal("999999999.99")
+RATE_LIMIT = Decimal("999999.99")
 LINE_FIELDS_UPDATED = ["base_monthly", "base_amount", "grade", "coefficient", "reward_amount", "note", "flagged"]
 
 
@@ -52,6 +54,8 @@ def defaults(cycle) -> dict:
 
 def _check(values: dict):
     _policy(lambda: money_fen(values["budget"], _("The budget")))
+    if values["budget"] > BUDGET_LIMIT:
+        raise AppraisalError(_("A budget beyond a billion yuan is a typing error."))
     share = values["reward_share"]
     if not (isinstance(share, Decimal) and share.is_finite() and 0 <= share <= 1):
         raise AppraisalError(_("The reward share is a share from 0 to 1."))
@@ -168,9 +172,10 @@ def compute_many(run_ids: list[int], user_id: int) -> int:
         runs = list(PayRun.objects.filter(pk__in=claimed))
         try:
             return _compute(runs, user)
-        except (AppraisalError, PolicyInputError) as error:
-            log.info("pay runs %s failed: %s", claimed, error)
-            message = str(error) if isinstance(error, AppraisalError) else _policy_text(error)
+        except Exception as error:  # a job never stays "computing": the run fails with its reason and may be re-run
+            log.exception("pay runs %s failed", claimed)
+            message = (str(error) if isinstance(error, AppraisalError) else _policy_text(error) if isinstance(error, PolicyInputError)
+                       else _("An unexpected error stopped the computation; start it again, or tell the administrator if it recurs."))
             with transaction.atomic():
                 for run in PayRun.objects.select_for_update().filter(pk__in=claimed, state=P.RUNNING):
                     run.message = message
@@ -279,6 +284,8 @@ def pay_run_approve(*, run: PayRun, acting_user) -> PayRun:
 @transaction.atomic
 def rate_save(*, school, post_category: str, title: str, education: str, monthly: Decimal, acting_user) -> BasePayRate:
     _policy(lambda: money_fen(monthly, _("The monthly amount")))
+    if monthly > RATE_LIMIT:
+        raise AppraisalError(_("A monthly base part beyond a million yuan is a typing error."))
     title = (title or "").strip()
     if len(title) > 100:
         raise AppraisalError(_("The title is too long: at most 100 characters."))

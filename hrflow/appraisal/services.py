@@ -135,8 +135,9 @@ class CycleSettings:
         _policy(lambda: check_trim_from(self.trim_from))
         if not 1 <= self.peers_per_person <= 50:
             raise AppraisalError(_("Peer raters per person: from 1 to 50."))
-        if not 1 <= self.min_raters <= self.peers_per_person:
-            raise AppraisalError(_("The fewest answers for a peer result: from 1 to the raters per person."))
+        if not 3 <= self.min_raters <= self.peers_per_person:
+            # Fewer than 3 answers would let a mean be read back as one colleague's score.
+            raise AppraisalError(_("The fewest answers for a peer result: from 3 to the raters per person."))
         if not 1 <= self.appeal_days <= 60:
             raise AppraisalError(_("The appeal window: from 1 to 60 days."))
 
@@ -146,7 +147,6 @@ def owner_role(unit: OrgUnit) -> str:
     return Role.HR_OFFICER if unit.kind == OrgUnit.Kind.SCHOOL else Role.BUREAU_OFFICER
 
 
-@transaction.atomic
 def _check_due(due: dict) -> dict:
     days = [due.get(k) for k in ("self_due", "peer_due", "leader_due")]
     given = [d for d in days if d is not None]
@@ -155,6 +155,7 @@ def _check_due(due: dict) -> dict:
     return {k: due.get(k) for k in ("self_due", "peer_due", "leader_due")}
 
 
+@transaction.atomic
 def cycle_create(*, unit: OrgUnit, name: str, kind: str, period_start: date, period_end: date, config: CycleSettings,
                  acting_user, due: dict | None = None) -> Cycle:
     """A new cycle in preparation, with its viewflow process; nobody is enrolled until it opens."""
@@ -344,6 +345,12 @@ def _own(appraisal_or_staff, user) -> bool:
     return staff.person.user_id is not None and staff.person.user_id == user.pk
 
 
+def _not_own(appraisal, user):
+    """INST-RECUSAL (条例 art. 39): whoever handles appraisal does not act on their own."""
+    if _own(appraisal, user):
+        raise AppraisalError(_("This is your own appraisal: another leader or officer acts on it (INST-RECUSAL)."))
+
+
 def _score(value, what) -> Decimal:
     return from_hundredths(_policy(lambda: score_hundredths(value, what)))
 
@@ -463,6 +470,8 @@ def leader_scores(*, school_cycle: SchoolCycle, scores: dict, acting_user) -> in
             raise AppraisalError(_("This appraisal is not in your school's part of the cycle."))
         name = appraisal.staff.person.name
         value = None if score in (None, "") else _score_for(score, name)
+        if value != appraisal.leader_score:
+            _not_own(appraisal, acting_user)
         comment = _text(comment, 2000, _("%(person)s's comment") % {"person": name})
         if value != appraisal.leader_score or comment != appraisal.leader_comment:
             appraisal.leader_score, appraisal.leader_comment = value, comment
@@ -531,6 +540,7 @@ def scoring_decide(*, appraisal: Appraisal, scoring: str, note: str, acting_user
         raise AppraisalError(_("The school's grades are with its leaders: they return them for regrading first."))
     if scoring not in Appraisal.Scoring.values:
         raise AppraisalError(_("Choose how this person is scored."))
+    _not_own(appraisal, acting_user)
     note = _reason(note, _("The committee's decision"))
     problems = committee_problems(appraisal.school)
     if problems:
@@ -581,9 +591,11 @@ def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     frame["vetoed"] = frame["vetoed"].astype(bool)
     # The peer part counts from the cycle's fewest answers; one highest and one lowest dropped from trim_from.
-    counted = frame["n"] >= max(cycle.min_raters, 1)
-    trim = counted & (frame["n"] >= cycle.trim_from)
-    frame["peer_count"] = np.where(counted, frame["n"] - 2 * trim, 0)
+    # A result needs the cycle's fewest answers *after* trimming: never a mean of one or two ratings.
+    trim = frame["n"] >= cycle.trim_from
+    used = frame["n"] - 2 * trim
+    counted = used >= max(cycle.min_raters, 3)
+    frame["peer_count"] = np.where(counted, used, 0)
     frame["peer_sum"] = np.where(counted, frame["total"] - np.where(trim, frame["lo"] + frame["hi"], 0), 0)
     frame["missing_self"] = frame["self_h"].isna().to_numpy() & bool(cycle.weight_self)
     frame["missing_peer"] = ~counted.to_numpy() & bool(cycle.weight_peer)
@@ -631,6 +643,11 @@ def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
                                "record its decisions first.") % {"names": names})
     composite = composite_of_parts_frame(frame, weights=cycle.weights).to_numpy()
     not_graded = (frame["scoring"] == Appraisal.Scoring.NOT_GRADED).to_numpy() & ~frame["vetoed"].to_numpy()
+    nothing = frame[(composite < 0) & ~not_graded & ~frame["vetoed"].to_numpy()].head(5)
+    if len(nothing):
+        names = "、".join(Appraisal.objects.filter(pk__in=nothing["id"].tolist()).values_list("staff__person__name", flat=True))
+        raise AppraisalError(_("Some people have no part with a weight to score them by (%(names)s…): the committee decides not to "
+                               "grade them this cycle instead.") % {"names": names})
     graded = ~not_graded
     frame["unit"] = frame["school_id"].astype(str) + (":" + frame["post_group"] if cycle.separate_groups else "")
     frame["composite"] = pd.array([from_hundredths(int(h)) if h >= 0 else None for h in composite], dtype=object)
@@ -649,9 +666,10 @@ def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
         if row.id in grade_of:
             grade = grade_of[row.id] or ""
             source = Appraisal.GradeSource.VETO if row.vetoed else Appraisal.GradeSource.COMPUTED
-            rows.append((row.id, row.n, peer_score, row.composite, grade, source, veto_reason if row.vetoed else "", bool(tied_of[row.id])))
+            rows.append((row.id, row.peer_count, peer_score, row.composite, grade, source, veto_reason if row.vetoed else "",
+                         bool(tied_of[row.id])))
         else:  # the committee decided not to grade this person this cycle (不定等次)
-            rows.append((row.id, row.n, peer_score, None, "", Appraisal.GradeSource.COMMITTEE, notes.get(row.id, ""), False))
+            rows.append((row.id, row.peer_count, peer_score, None, "", Appraisal.GradeSource.COMMITTEE, notes.get(row.id, ""), False))
     update_rows(Appraisal, GRADE_FIELDS, rows)
     snapshot_ids(Appraisal, frame["id"].tolist(), user=acting_user, reason=_("Composite and grade computed"))
     school_cycles = list(SchoolCycle.objects.select_for_update().filter(cycle=cycle, school_id__in=school_ids).values_list("id", "state"))
@@ -731,6 +749,9 @@ def tie_decide(*, school_cycle: SchoolCycle, group: str, excellent_ids: list[int
     chosen = set(excellent_ids)
     if not chosen <= {a.pk for a in tied}:
         raise AppraisalError(_("Choose among the tied people only."))
+    for a in tied:
+        _not_own(a, acting_user)
+    places = max(0, min(places, len(tied)))  # a grade lowered meanwhile may have freed more places than the tie holds
     if len(chosen) != places:
         raise AppraisalError(_("Choose exactly %(n)d of the %(m)d tied people for 优秀: the places left.") % {"n": places, "m": len(tied)})
     for a in tied:
@@ -751,6 +772,7 @@ def grade_change(*, appraisal: Appraisal, grade: str, reason: str, acting_user) 
     _leaders_turn(school_cycle)
     if appraisal.vetoed:
         raise AppraisalError(_("A vetoed appraisal is 不合格 whatever its scores; it cannot be changed (VETO-GRADE)."))
+    _not_own(appraisal, acting_user)
     if appraisal.tied:
         raise AppraisalError(_("Decide the tie at the 优秀 cut instead."))
     if grade not in GradeChoices.values:
@@ -873,6 +895,7 @@ def appeal_decide(*, appraisal: Appraisal, grade: str, decision: str, acting_use
     appraisal = Appraisal.objects.select_for_update().select_related("cycle", "school__unit").get(pk=appraisal.pk)
     if appraisal.appeal_state != "lodged":
         raise AppraisalError(_("There is no appeal waiting for a decision."))
+    _not_own(appraisal, acting_user)
     decision = _reason(decision, _("The committee's decision"))
     problems = committee_problems(appraisal.school)
     if problems:

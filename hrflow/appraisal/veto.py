@@ -64,6 +64,8 @@ def responsibility_add(*, incident: Incident, staff: Staff, role: str, finding: 
 def incident_investigated(*, incident: Incident, investigation: str, acting_user) -> Incident:
     """The investigation record is complete; the people named may now state their case."""
     incident = _lock(incident)
+    if incident.state not in (I.RECORDED, I.INVESTIGATED):
+        raise AppraisalError(_("Responsibility is final: the investigation record is closed."))
     incident.investigation = _text(investigation, 10000, _("The investigation record"))
     if not incident.investigation:
         raise AppraisalError(_("Write the investigation record."))
@@ -81,6 +83,9 @@ def statement_record(*, responsibility: Responsibility, statement: str, waived: 
     if resp.incident.state == I.FINAL or resp.incident.state == I.CLOSED:
         raise AppraisalError(_("Responsibility is final: statements are closed."))
     statement = _text(statement, 5000, _("The statement"))
+    own = resp.staff.person.user_id is not None and resp.staff.person.user_id == acting_user.pk
+    if resp.statement and not own:
+        raise AppraisalError(_("The person has stated their case themselves: only they change it."))
     if not statement and not waived:
         raise AppraisalError(_("Write the statement, or record that the person declined to make one."))
     resp.statement, resp.waived, resp.statement_on = statement, waived and not statement, clock.today()
@@ -147,6 +152,8 @@ def incident_finalise(*, incident: Incident, decision_note: str, acting_user) ->
 @transaction.atomic
 def incident_close(*, incident: Incident, reason: str, acting_user) -> Incident:
     incident = _lock(incident)
+    if incident.state not in (I.RECORDED, I.INVESTIGATED):
+        raise AppraisalError(_("This incident is already decided."))
     reason = _reason(reason)
     incident.decision_note = reason
     incident.close()

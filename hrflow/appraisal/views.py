@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import generic
-from django_fsm import ConcurrentTransition
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from hrflow.core import clock
 from hrflow.core.flowsteps import ProcessBusy, StepNotOpen
@@ -28,11 +28,11 @@ from .models import (
     Appraisal, BasePayRate, CommitteeMember, Cycle, Incident, PayLine, PayRun, PeerAssignment, Responsibility, SchoolCycle,
 )
 
-REFUSALS = (services.AppraisalError, StepNotOpen, ProcessBusy, ConcurrentTransition)
+REFUSALS = (services.AppraisalError, StepNotOpen, ProcessBusy, ConcurrentTransition, TransitionNotAllowed)
 
 
 def _refusal_text(error) -> str:
-    if isinstance(error, ConcurrentTransition):
+    if isinstance(error, (ConcurrentTransition, TransitionNotAllowed)):
         return _("Someone else changed this at the same time; reload and try again.")
     return str(error)
 
@@ -189,7 +189,9 @@ class SchoolCycleActionView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Vi
         user = request.user
         if action == "approve":
             form = NoteForm(request.POST)
-            if form.is_valid():
+            if not form.is_valid():
+                messages.error(request, _("The note is too long: at most 2000 characters."))
+            else:
                 _act(request, lambda: services.school_approve(school_cycle=sc, note=form.cleaned_data["note"], acting_user=user),
                      _("The school's grades are approved."))
         elif action == "return":

@@ -242,3 +242,25 @@ def test_post_groups_graded_apart_have_their_own_quota_and_tie(cycle, user, scho
     sc = SchoolCycle.objects.get(cycle=cycle)
     services.tie_decide(school_cycle=sc, group="service", excellent_ids=[service[0].pk], reason="工作量最大", acting_user=user("leader"))
     assert Appraisal.objects.filter(cycle=cycle, grade="excellent").count() == 1
+
+
+def test_fewer_than_three_answers_never_make_a_peer_result(cycle):
+    config = services.CycleSettings.defaults()
+    config.min_raters = 2
+    with pytest.raises(AppraisalError):
+        config.check()
+
+
+def test_nobody_scores_or_grades_their_own_appraisal(cycle, user, small_school):
+    """INST-RECUSAL: a leader enrolled in the cycle cannot score themselves."""
+    leader = user("leader")
+    to_leader(cycle, user)
+    own = Appraisal.objects.filter(cycle=cycle).order_by("pk").first()
+    from hrflow.people.models import Person
+
+    Person.objects.filter(user=leader).update(user=None)
+    Person.objects.filter(pk=own.staff.person_id).update(user=leader)
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    with pytest.raises(AppraisalError, match="INST-RECUSAL"):
+        services.leader_scores(school_cycle=sc, scores={own.pk: (Decimal("100"), "")}, acting_user=leader)
+    assert Appraisal.objects.get(pk=own.pk).leader_score is None

@@ -111,3 +111,18 @@ def test_a_general_incident_vetoes_nothing(cycle, user, school, small_school, to
     veto.statement_record(responsibility=resp, statement="", waived=True, acting_user=hr)
     assert veto.incident_finalise(incident=incident, decision_note="认定管理责任", acting_user=user("leader")) == 0
     assert not Appraisal.objects.filter(cycle=cycle, vetoed=True).exists()
+
+
+def test_hr_cannot_overwrite_the_persons_own_statement_nor_reopen_a_final_incident(cycle, user, school, small_school, today):
+    incident, resp = major_incident(school, user, small_school[0])
+    person = small_school[0].person.user
+    veto.statement_record(responsibility=resp, statement="当天本人休假，留样由他人负责。", waived=False, acting_user=person)
+    with pytest.raises(AppraisalError):
+        veto.statement_record(responsibility=resp, statement="", waived=True, acting_user=user("hr"))
+    resp.refresh_from_db()
+    assert "休假" in resp.statement and not resp.waived
+    veto.incident_finalise(incident=incident, decision_note="认定", acting_user=user("leader"))
+    for call in (lambda: veto.incident_close(incident=incident, reason="撤销", acting_user=user("leader")),
+                 lambda: veto.incident_investigated(incident=incident, investigation="改写", acting_user=user("hr"))):
+        with pytest.raises(AppraisalError):
+            call()
