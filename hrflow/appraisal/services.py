@@ -399,6 +399,16 @@ def own_rating(assignment: PeerAssignment) -> PeerRating | None:
     return PeerRating.objects.filter(appraisal_id=assignment.appraisal_id, token__in=tokens).first()
 
 
+def own_scores(assignments) -> dict:
+    """{assignment id: the score its rater gave} for one rater's page, in one query."""
+    by_token = {}
+    for asg in assignments:
+        for token in _tokens(asg.appraisal.cycle_id, asg.rater_id, asg.appraisal_id):
+            by_token[token] = asg.pk
+    found = PeerRating.objects.filter(token__in=list(by_token)).values_list("token", "score")
+    return {by_token[token]: score for token, score in found}
+
+
 def _midnight():
     """A rating's history keeps the day only: the minute would match the rater's other traces."""
     today = timezone.localdate()
@@ -573,14 +583,23 @@ def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
     """One row per appraisal of the cycle (or of these schools): its parts in whole hundredths and
     its peer answers aggregated in the database (count, sum, lowest, highest: never a rating)."""
     a, r = Appraisal._meta.db_table, PeerRating._meta.db_table
-    where, params = "a.cycle_id = %s", [cycle.pk]
-    if school_ids is not None:
-        where += " AND a.school_id IN ({})".format(", ".join(["%s"] * len(school_ids))) if school_ids else " AND FALSE"
-        params += list(school_ids)
+
+    def where(alias):
+        clause, params = f"{alias}.cycle_id = %s", [cycle.pk]
+        if school_ids is not None:
+            clause += f" AND {alias}.school_id IN ({', '.join(['%s'] * len(school_ids))})" if school_ids else " AND 1 = 0"
+            params += list(school_ids)
+        return clause, params
+
+    inner, inner_params = where("b")
+    outer, outer_params = where("a")
+    params = inner_params + outer_params
+    # The ratings of these appraisals only: other cycles' ratings are never read.
     sql = (f"SELECT a.id, a.school_id, a.post_group, {_cents_sql('a.self_score')}, {_cents_sql('a.leader_score')}, a.scoring, a.vetoed, "
            f"COALESCE(p.n, 0), COALESCE(p.total, 0), COALESCE(p.lo, 0), COALESCE(p.hi, 0) FROM {a} a LEFT JOIN ("
-           f"SELECT appraisal_id, COUNT(*) AS n, SUM({_cents_sql('score')}) AS total, MIN({_cents_sql('score')}) AS lo, "
-           f"MAX({_cents_sql('score')}) AS hi FROM {r} GROUP BY appraisal_id) p ON p.appraisal_id = a.id WHERE {where} ORDER BY a.id")
+           f"SELECT r.appraisal_id, COUNT(*) AS n, SUM({_cents_sql('r.score')}) AS total, MIN({_cents_sql('r.score')}) AS lo, "
+           f"MAX({_cents_sql('r.score')}) AS hi FROM {r} r JOIN {a} b ON b.id = r.appraisal_id WHERE {inner} GROUP BY r.appraisal_id"
+           f") p ON p.appraisal_id = a.id WHERE {outer} ORDER BY a.id")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -382,9 +382,9 @@ class MyAppraisalView(generic.TemplateView):
             a.peer = selectors.peer_result(a) if a.cycle.results_visible else None
         to_rate = list(selectors.my_ratings(user, [a.cycle_id for a in mine])[:200])
         # The rater's own scores, read through the rater's token only.
+        scores = services.own_scores(to_rate)  # the rater's own, through their tokens only
         for asg in to_rate:
-            rating = services.own_rating(asg)
-            asg.my_score = rating.score if rating else None
+            asg.my_score = scores.get(asg.pk)
         today = clock.today()
         for a in mine:
             a.may_appeal = (a.cycle.state == Cycle.State.PUBLISHED and a.grade and a.appeal_state == "none"
