@@ -17,12 +17,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+import numpy as np
 import pandas as pd
 from simple_history.utils import bulk_update_with_history
 
 from hrflow.core.bulk import (
-    ANALYZE_AFTER_ROWS, bulk_transition, insert_rows_returning_ids, refresh_statistics, snapshot_ids, update_rows,
+    ANALYZE_AFTER_ROWS, bulk_transition, insert_frame_returning_ids, refresh_statistics, snapshot_ids, update_frame, update_rows,
 )
+from hrflow.core.lookups import AnyValues
 from hrflow.core.history import save_audited
 from hrflow.policy import PolicyInputError, allocate_pool_frame
 from hrflow.policy.appraisal import money_fen
@@ -117,26 +119,27 @@ def _in_thread(run_id, user_id):
         connection.close()
 
 
-class RateTable:
-    """The most specific rate for (post category, title, education); empty fields match any."""
+# The pay table's keys, most specific first: a rate with an empty field matches any value of it.
+RATE_ORDER = (("category", "title", "education"), ("category", "title"), ("category", "education"), ("category",),
+              ("title", "education"), ("title",), ("education",), ())
+RATE_KEYS = ("category", "title", "education")
 
-    def __init__(self, rates: dict):
-        self.rates = rates
 
-    @classmethod
-    def for_schools(cls, school_ids) -> dict:
-        rates = {school: {} for school in school_ids}
-        for school, category, title, education, monthly in BasePayRate.objects.filter(school_id__in=list(school_ids)).values_list(
-                "school_id", "post_category", "title", "education", "monthly"):
-            rates[school][(category, title, education)] = monthly
-        return {school: cls(table) for school, table in rates.items()}
-
-    def monthly(self, category, title, education) -> Decimal | None:
-        for key in ((category, title, education), (category, title, ""), (category, "", education), (category, "", ""),
-                    ("", title, education), ("", title, ""), ("", "", education), ("", "", "")):
-            if key in self.rates:
-                return self.rates[key]
-        return None
+def _monthly_rates(frame: pd.DataFrame, schools) -> pd.Series:
+    """The monthly base rate of every row of `frame` (school, category, title, education) from its
+    school's pay table: the most specific rate (RATE_ORDER), each shape of key one merge."""
+    rates = pd.DataFrame(list(BasePayRate.objects.filter(school_id__any=AnyValues(list(schools))).values_list(
+        "school_id", "post_category", "title", "education", "monthly")), columns=["school", *RATE_KEYS, "monthly"])
+    found = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for used in RATE_ORDER:
+        shaped = rates[(rates[[key for key in RATE_KEYS if key not in used]] == "").all(axis=1)]
+        if not len(shaped):
+            continue
+        on = ["school", *used]
+        matched = frame[on].merge(shaped[[*on, "monthly"]], on=on, how="left", sort=False)["monthly"].to_numpy(dtype=object)
+        take = found.isna().to_numpy() & pd.notna(matched)
+        found[take] = matched[take]
+    return found
 
 
 def _coefficient(run, appraisal_row) -> tuple[Decimal, str]:
@@ -163,13 +166,13 @@ def compute_many(run_ids: list[int], user_id: int) -> int:
     whose pool cannot be split fails with its reason; the other runs are computed."""
     from django.contrib.auth import get_user_model
 
-    claimed = list(PayRun.objects.filter(pk__in=run_ids, state=P.QUEUED).values_list("pk", flat=True))
-    PayRun.objects.filter(pk__in=claimed, state=P.QUEUED).update(state=P.RUNNING, started_at=timezone.now(), lines_done=0)
+    claimed = list(PayRun.objects.filter(pk__any=AnyValues(run_ids), state=P.QUEUED).values_list("pk", flat=True))
+    PayRun.objects.filter(pk__any=AnyValues(claimed), state=P.QUEUED).update(state=P.RUNNING, started_at=timezone.now(), lines_done=0)
     if not claimed:
         return 0
     user = get_user_model().objects.get(pk=user_id)
     with override(settings.LANGUAGE_CODE):
-        runs = list(PayRun.objects.filter(pk__in=claimed))
+        runs = list(PayRun.objects.filter(pk__any=AnyValues(claimed)))
         try:
             return _compute(runs, user)
         except Exception as error:  # a job never stays "computing": the run fails with its reason and may be re-run
@@ -190,53 +193,76 @@ def _policy_text(error):
     return policy_message(error)
 
 
+def _read_frame(queryset, columns) -> pd.DataFrame:
+    """A values_list queryset read by the cursor straight into a frame: no per-row converters for a
+    province's rows. PostgreSQL's driver gives Decimals and booleans as such; SQLite needs Django's."""
+    if connection.vendor != "postgresql":
+        return pd.DataFrame(list(queryset), columns=columns)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
 def _compute(runs: list[PayRun], user) -> int:
+    """Every line of these runs, by columns: the pay table looked up once per distinct post, title
+    and education of a school, the coefficient once per run and grade."""
     by_school = {run.school_id: run for run in runs}
     cycle_ids = {run.cycle_id for run in runs}
     if len(cycle_ids) != 1:
         raise AppraisalError(_("Pay runs are computed one cycle at a time."))
-    rows = list(Appraisal.objects.filter(cycle_id__in=cycle_ids, school_id__in=list(by_school)).order_by("school_id", "id").values_list(
-        "id", "school_id", "grade", "vetoed", "scoring", "staff__post_category", "staff__title", "staff__person__education"))
-    tables = RateTable.for_schools(list(by_school))
-    existing = {appraisal_id: (pk, units) for pk, appraisal_id, units in
-                PayLine.objects.filter(run__in=runs).values_list("pk", "appraisal_id", "work_units")}
+    schools = list(by_school)
+    frame = _read_frame(
+        Appraisal.objects.filter(cycle_id__in=cycle_ids, school_id__any=AnyValues(schools)).order_by("school_id", "id").values_list(
+            "id", "school_id", "grade", "vetoed", "scoring", "staff__post_category", "staff__title", "staff__person__education"),
+        ["appraisal", "school", "grade", "vetoed", "scoring", "category", "title", "education"])
+    frame["vetoed"] = frame["vetoed"].astype(bool)
+    frame["monthly"] = _monthly_rates(frame, schools)
+    months = frame["school"].map({school: run.months for school, run in by_school.items()}).to_numpy(dtype=object)
+    rated = frame["monthly"].notna().to_numpy()
+    base = np.full(len(frame), Decimal(0), dtype=object)
+    base[rated] = frame["monthly"].to_numpy(dtype=object)[rated] * months[rated]
+    frame["base"] = base
+    frame["kind"] = np.where(frame["vetoed"], "veto", frame["grade"])
+    coefficients = pd.DataFrame([(school, kind, _coefficient(run, {"grade": "" if kind == "veto" else kind, "vetoed": kind == "veto",
+                                                                      "scoring": ""})[0])
+                                 for school, run in by_school.items() for kind in ("veto", "", *GradeChoices.values)],
+                                columns=["school", "kind", "coefficient"])
+    frame = frame.merge(coefficients, on=["school", "kind"], how="left", sort=False)
+    existing = _read_frame(PayLine.objects.filter(run_id__any=AnyValues([run.pk for run in runs])).values_list("pk", "appraisal_id", "work_units"),
+                           ["line", "appraisal", "units"])
+    frame = frame.merge(existing, on="appraisal", how="left", sort=False)
+    frame["units"] = frame["units"].astype(object).where(frame["line"].notna(), Decimal(1))
+    flagged = frame["monthly"].isna().to_numpy()
+    not_graded = (frame["grade"] == "").to_numpy() & (frame["scoring"] == Appraisal.Scoring.NOT_GRADED).to_numpy()
+    frame["note"] = np.where(flagged, _("No rate in the school's pay table for this post, title and education"),
+                             np.where(frame["vetoed"], _("Vetoed: no reward part (VETO-PAY)"),
+                                      np.where(~frame["vetoed"] & not_graded, _("Not graded this cycle: the 合格 coefficient"), "")))
+    frame["flagged"] = flagged
+    frame["run"] = frame["school"].map({school: run.pk for school, run in by_school.items()})
+    shares = pd.DataFrame({"school": frame["school"], "key": frame["appraisal"],
+                           "share": frame["coefficient"] * frame["units"]})  # ≤ 6 places: read exactly
     pools = {school: (run.budget * run.reward_share).quantize(FEN, rounding=ROUND_HALF_UP) for school, run in by_school.items()}
-    lines, shares = [], []
-    no_rate = _("No rate in the school's pay table for this post, title and education")
-    for appraisal_id, school_id, grade, vetoed, scoring, category, title, education in rows:
-        run = by_school[school_id]
-        monthly = tables[school_id].monthly(category, title, education)
-        coefficient, note = _coefficient(run, {"grade": grade, "vetoed": vetoed, "scoring": scoring})
-        line_id, units = existing.get(appraisal_id, (None, Decimal(1)))
-        base = monthly * run.months if monthly is not None else Decimal(0)
-        lines.append([line_id, run.pk, appraisal_id, monthly, base, grade, coefficient, units, None, no_rate if monthly is None else note,
-                      monthly is None])
-        shares.append((school_id, appraisal_id, coefficient * units))  # ≤ 6 places: read exactly
-    frame = pd.DataFrame(shares, columns=["school", "key", "share"])
-    amounts = allocate_pool_frame(pools, frame) if len(frame) else frame.assign(amount=[])
-    for line, amount in zip(lines, amounts["amount"].tolist()):
-        line[8] = amount
+    frame["reward"] = allocate_pool_frame(pools, shares)["amount"].to_numpy() if len(frame) else []
+    lines = frame.rename(columns={"monthly": "base_monthly", "base": "base_amount", "units": "work_units", "reward": "reward_amount"})
     reason = _("Pay line computed")
     with transaction.atomic():
-        locked = {run.pk: run for run in PayRun.objects.select_for_update().filter(pk__in=[r.pk for r in runs])}
+        locked = {run.pk: run for run in PayRun.objects.select_for_update().filter(pk__any=AnyValues([r.pk for r in runs]))}
         if any(run.state != P.RUNNING for run in locked.values()):
             return 0  # approved or re-queued meanwhile: this result is stale
-        fields = ["run", "appraisal", "base_monthly", "base_amount", "grade", "coefficient", "work_units", "reward_amount", "note", "flagged"]
-        new = [line[1:] for line in lines if line[0] is None]
-        new_ids = insert_rows_returning_ids(PayLine, fields, (tuple(line) for line in new), len(new))
+        new = lines[lines["line"].isna()]
+        new_ids = insert_frame_returning_ids(PayLine, new[["run", "appraisal", "base_monthly", "base_amount", "grade", "coefficient",
+                                                           "work_units", "reward_amount", "note", "flagged"]])
         snapshot_ids(PayLine, new_ids, user=user, reason=reason, history_type="+")
-        old = [(line[0], line[3], line[4], line[5], line[6], line[8], line[9], line[10]) for line in lines if line[0] is not None]
-        update_rows(PayLine, LINE_FIELDS_UPDATED, old)
-        snapshot_ids(PayLine, [line[0] for line in old], user=user, reason=reason)
-        totals = {}
-        for line in lines:
-            t = totals.setdefault(line[1], [Decimal(0), 0, 0])
-            t[0] += line[4]
-            t[1] += 1
-            t[2] += line[10]
-        update_rows(PayRun, ["pool", "base_total", "lines_total", "lines_done", "lines_flagged", "message"],
-                    [(pk, pools[run.school_id], totals.get(pk, [Decimal(0)])[0], totals.get(pk, [0, 0])[1], totals.get(pk, [0, 0])[1],
-                      totals.get(pk, [0, 0, 0])[2], "") for pk, run in locked.items()])
+        old = lines[lines["line"].notna()].rename(columns={"line": "id"})
+        if len(old):
+            old = old.assign(id=old["id"].astype(np.int64))
+            update_frame(PayLine, old[["id", *LINE_FIELDS_UPDATED]], history=(user, reason))
+        totals = lines.groupby("run", sort=False).agg(base=("base_amount", "sum"), count=("appraisal", "size"), flagged=("flagged", "sum"))
+        totals = {pk: (base, int(count), int(flagged)) for pk, base, count, flagged in totals.itertuples(name=None)}
+        update_rows(PayRun, ["pool", "base_total", "lines_total", "lines_done", "lines_flagged", "message"], [
+            (pk, pools[run.school_id], base, count, count, flagged, "")
+            for pk, run in locked.items() for base, count, flagged in [totals.get(pk, (Decimal(0), 0, 0))]])
         bulk_transition(PayRun, list(locked), "computed", source=P.RUNNING, user=user, reason=_("Pay run computed"))
     transaction.on_commit(lambda: refresh_statistics([PayLine]) if len(lines) >= ANALYZE_AFTER_ROWS else None)
     return len(lines)

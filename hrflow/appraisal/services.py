@@ -27,7 +27,7 @@ from simple_history.utils import bulk_update_with_history
 
 from hrflow.core import clock, flowsteps
 from hrflow.core.bulk import (
-    ANALYZE_AFTER_ROWS, bulk_transition, insert_rows_returning_ids, refresh_statistics, snapshot_ids, update_rows,
+    ANALYZE_AFTER_ROWS, bulk_transition, insert_rows_returning_ids, query_frame, refresh_statistics, snapshot_ids, update_frame, update_rows,
 )
 from hrflow.core.history import save_audited
 from hrflow.core.validators import policy_message
@@ -586,7 +586,10 @@ def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
 
     def where(alias):
         clause, params = f"{alias}.cycle_id = %s", [cycle.pk]
-        if school_ids is not None:
+        if school_ids is not None and connection.vendor == "postgresql":
+            clause += f" AND {alias}.school_id = ANY(%s)"
+            params.append(list(school_ids))
+        elif school_ids is not None:
             clause += f" AND {alias}.school_id IN ({', '.join(['%s'] * len(school_ids))})" if school_ids else " AND 1 = 0"
             params += list(school_ids)
         return clause, params
@@ -595,20 +598,18 @@ def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
     outer, outer_params = where("a")
     params = inner_params + outer_params
     # The ratings of these appraisals only: other cycles' ratings are never read.
-    sql = (f"SELECT a.id, a.school_id, a.post_group, {_cents_sql('a.self_score')}, {_cents_sql('a.leader_score')}, a.scoring, a.vetoed, "
+    sql = (f"SELECT a.id, a.school_id, a.post_group, COALESCE({_cents_sql('a.self_score')}, -1), "
+           f"COALESCE({_cents_sql('a.leader_score')}, -1), a.scoring, a.vetoed, "
            f"COALESCE(p.n, 0), COALESCE(p.total, 0), COALESCE(p.lo, 0), COALESCE(p.hi, 0) FROM {a} a LEFT JOIN ("
            f"SELECT r.appraisal_id, COUNT(*) AS n, SUM({_cents_sql('r.score')}) AS total, MIN({_cents_sql('r.score')}) AS lo, "
            f"MAX({_cents_sql('r.score')}) AS hi FROM {r} r JOIN {a} b ON b.id = r.appraisal_id WHERE {inner} GROUP BY r.appraisal_id"
            f") p ON p.appraisal_id = a.id WHERE {outer} ORDER BY a.id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    frame = pd.DataFrame(rows, columns=["id", "school_id", "post_group", "self_h", "leader_h", "scoring", "vetoed", "n", "total", "lo", "hi"])
-    for column in ("self_h", "leader_h"):
-        frame[column] = frame[column].astype("Int64")
-    for column in ("n", "total", "lo", "hi"):
+    frame = query_frame(sql, params, ["id", "school_id", "post_group", "self_h", "leader_h", "scoring", "vetoed", "n", "total", "lo", "hi"],
+                        bools=("vetoed",))
+    for column in ("self_h", "leader_h"):  # -1: the part is missing
+        frame[column] = frame[column].astype("Int64").mask(frame[column] < 0)
+    for column in ("id", "school_id", "n", "total", "lo", "hi"):
         frame[column] = frame[column].astype("int64")
-    frame["vetoed"] = frame["vetoed"].astype(bool)
     # The peer part counts from the cycle's fewest answers; one highest and one lowest dropped from trim_from.
     # A result needs the cycle's fewest answers *after* trimming: never a mean of one or two ratings.
     trim = frame["n"] >= cycle.trim_from
@@ -647,7 +648,11 @@ def gaps(cycle, school_ids=None, limit=None) -> list[Gap]:
     return [Gap(int(row.id), names.get(row.id, "?"), _missing_words(cycle, row)) for row in found.itertuples()]
 
 
-GRADE_FIELDS = ["peer_count", "peer_score", "composite", "grade", "grade_source", "grade_reason", "tied"]
+def _decimal_text(hundredths) -> pd.Series:
+    """Whole hundredths as the text of a 2-place decimal ("8533" → "85.33"), None where negative."""
+    values = pd.Series(hundredths, dtype=np.int64)
+    text = (values // 100).astype(str) + "." + (values % 100).astype(str).str.zfill(2)
+    return text.where(values >= 0, None)
 
 
 def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
@@ -677,20 +682,30 @@ def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
                                  excellent_min=cycle.excellent_min, pass_min=cycle.pass_min, basic_min=cycle.basic_min)
     grade_of = dict(zip(result["key"].tolist(), result["grade"].tolist()))
     tied_of = dict(zip(result["key"].tolist(), result["tied"].tolist()))
-    veto_reason = _("Vetoed for a major safety incident (VETO-GRADE, 四(二))")
-    notes = dict(Appraisal.objects.filter(pk__in=frame.loc[not_graded, "id"].tolist()).values_list("pk", "scoring_note"))
-    rows = []
-    for row, h in zip(frame.itertuples(), composite):
-        peer_score = from_hundredths((2 * row.peer_sum + row.peer_count) // (2 * row.peer_count)) if row.peer_count else None
-        if row.id in grade_of:
-            grade = grade_of[row.id] or ""
-            source = Appraisal.GradeSource.VETO if row.vetoed else Appraisal.GradeSource.COMPUTED
-            rows.append((row.id, row.peer_count, peer_score, row.composite, grade, source, veto_reason if row.vetoed else "",
-                         bool(tied_of[row.id])))
-        else:  # the committee decided not to grade this person this cycle (不定等次)
-            rows.append((row.id, row.peer_count, peer_score, None, "", Appraisal.GradeSource.COMMITTEE, notes.get(row.id, ""), False))
-    update_rows(Appraisal, GRADE_FIELDS, rows)
-    snapshot_ids(Appraisal, frame["id"].tolist(), user=acting_user, reason=_("Composite and grade computed"))
+    # The rows written, built by columns: peer mean rounded half up from whole hundredths.
+    count = frame["peer_count"].to_numpy()
+    peer_h = (2 * frame["peer_sum"].to_numpy() + count) // np.maximum(2 * count, 1)
+    graded_ids = result["key"].to_numpy()
+    grades = pd.Series(result["grade"].to_numpy(), index=graded_ids).reindex(frame["id"].to_numpy())
+    tied = pd.Series(result["tied"].to_numpy(dtype=bool), index=graded_ids).reindex(frame["id"].to_numpy(), fill_value=False)
+    vetoed = frame["vetoed"].to_numpy()
+    source = np.where(not_graded, Appraisal.GradeSource.COMMITTEE.value,
+                      np.where(vetoed, Appraisal.GradeSource.VETO.value, Appraisal.GradeSource.COMPUTED.value))
+    reason = np.where(vetoed & graded, _("Vetoed for a major safety incident (VETO-GRADE, 四(二))"), "").astype(object)
+    if not_graded.any():  # the committee decided not to grade this person this cycle (不定等次): its note is the reason
+        notes = dict(Appraisal.objects.filter(pk__in=frame.loc[not_graded, "id"].tolist()).values_list("pk", "scoring_note"))
+        reason[not_graded] = [notes.get(pk, "") for pk in frame.loc[not_graded, "id"].tolist()]
+    written = pd.DataFrame({
+        "id": frame["id"].to_numpy(),
+        "peer_count": count,
+        "peer_score": _decimal_text(np.where(count > 0, peer_h, -1)),
+        "composite": _decimal_text(np.where(graded, composite, -1)),
+        "grade": grades.fillna("").to_numpy(dtype=object),  # tied, or not graded: no grade
+        "grade_source": source.astype(object),
+        "grade_reason": reason,
+        "tied": tied.to_numpy(dtype=bool),
+    })
+    update_frame(Appraisal, written, history=(acting_user, _("Composite and grade computed")))
     school_cycles = list(SchoolCycle.objects.select_for_update().filter(cycle=cycle, school_id__in=school_ids).values_list("id", "state"))
     for state in {state for _id, state in school_cycles}:
         ids = [pk for pk, st in school_cycles if st == state]
@@ -699,8 +714,8 @@ def _grade_schools(cycle: Cycle, school_ids: list[int], acting_user) -> int:
         else:
             bulk_transition(SchoolCycle, ids, "graded", source=state, user=acting_user,
                             reason=_("Graded; sent to the school's leaders for approval"))
-    transaction.on_commit(lambda: refresh_statistics([Appraisal]) if len(rows) >= ANALYZE_AFTER_ROWS else None)
-    return len(rows)
+    transaction.on_commit(lambda: refresh_statistics([Appraisal]) if len(written) >= ANALYZE_AFTER_ROWS else None)
+    return len(written)
 
 
 @transaction.atomic

@@ -8,7 +8,10 @@ for FSM transitions, and INSERT ... SELECT to snapshot the written rows into the
 table. Use them only for such bulk jobs; everything else goes through save_audited.
 """
 
+import io
 from datetime import datetime
+
+import pandas as pd
 
 from django.db import connection, connections
 from django.utils import timezone
@@ -59,10 +62,7 @@ def insert_rows_returning_ids(model, fields: list[str], rows, count: int) -> lis
     if not count:
         return []
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [model._meta.db_table, count])
-            ids = [row[0] for row in cursor.fetchall()]
+        ids = _next_ids(model, count)
         written = insert_rows(model, ["id", *fields], ((pk, *row) for pk, row in zip(ids, rows)))
     else:
         written = insert_rows(model, fields, rows)
@@ -75,10 +75,19 @@ def insert_rows_returning_ids(model, fields: list[str], rows, count: int) -> lis
     return ids
 
 
-def update_rows(model, fields: list[str], rows) -> int:
+def _next_ids(model, count: int) -> list[int]:
+    """`count` ids drawn from the table's sequence (PostgreSQL), for rows copied in with their ids."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [model._meta.db_table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def update_rows(model, fields: list[str], rows, *, history: tuple | None = None) -> int:
     """UPDATE `fields` of the rows given as tuples (id, *values in the order of `fields`, prepared
     for the database). PostgreSQL: COPY into a temporary table, then one UPDATE ... FROM; SQLite:
-    executemany. Writes no history: follow with snapshot_ids."""
+    executemany. `history` = (user, reason) snapshots the updated rows too: on PostgreSQL in the
+    same statement, from the rows the UPDATE returns (measured ~0.4 s less for 156,000 grades than
+    an UPDATE then snapshot_ids, which finds the rows again)."""
     columns = [model._meta.get_field(f).column for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     quote = connection.ops.quote_name
@@ -94,7 +103,13 @@ def update_rows(model, fields: list[str], rows) -> int:
                     count += 1
             sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
             cursor.execute(f"ANALYZE {temp}")  # without statistics the planner guesses the join's size
-            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id")
+            update = f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.id = u.id"
+            if history:
+                user, reason = history
+                sql, params = _history_insert(model, "changed", "TRUE", user=user, reason=reason)
+                cursor.execute(f"WITH changed AS ({update} RETURNING t.*) {sql}", params)
+            else:
+                cursor.execute(update)
             cursor.execute(f"DROP TABLE {temp}")
         return count
     rows = [(*(_adapt(v) for v in row[1:]), row[0]) for row in rows]
@@ -102,7 +117,57 @@ def update_rows(model, fields: list[str], rows) -> int:
         sets = ", ".join(f"{quote(c)} = %s" for c in columns)
         with connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
+        if history:
+            snapshot_ids(model, [row[-1] for row in rows], user=history[0], reason=history[1])
     return len(rows)
+
+
+def _frame_rows(frame):
+    """The rows of a DataFrame as tuples of plain Python values (NA as None), built by columns."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if values.isna().any():
+            values = values.astype(object).where(values.notna(), None)
+        columns.append(values.tolist())
+    return zip(*columns)
+
+
+def insert_frame_returning_ids(model, frame) -> list[int]:
+    """insert_rows_returning_ids of a DataFrame's rows (a column per field, in the frame's order)."""
+    if connection.vendor != "postgresql" or not len(frame):
+        return insert_rows_returning_ids(model, list(frame.columns), _frame_rows(frame), len(frame))
+    ids = _next_ids(model, len(frame))
+    insert_rows(model, ["id", *frame.columns], _frame_rows(frame.assign(id=ids)[["id", *frame.columns]]))
+    return ids
+
+
+def update_frame(model, frame, *, history: tuple | None = None) -> int:
+    """update_rows of a DataFrame's rows: column "id", then a column per field."""
+    fields = [name for name in frame.columns if name != "id"]
+    return update_rows(model, fields, _frame_rows(frame[["id", *fields]]), history=history)
+
+
+def query_frame(sql: str, params: list, columns: list[str], *, bools: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of a query as a DataFrame. PostgreSQL sends them as one COPY (CSV) that pandas
+    parses in C: for 156,000 rows ~0.4 s less than fetching tuples. The query must give no NULL
+    (COALESCE to a sentinel): CSV cannot tell a NULL from an empty text. `bools` are booleans."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+    else:
+        with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            data = b"".join(bytes(block) for block in copy)
+        if not data:
+            return pd.DataFrame({name: pd.Series(dtype=bool if name in bools else object) for name in columns})
+        frame = pd.read_csv(io.BytesIO(data), names=columns, header=None, na_filter=False, dtype={name: str for name in bools})
+        for name in bools:
+            frame[name] = frame[name] == "t"
+    for name in bools:
+        frame[name] = frame[name].astype(bool)
+    return frame
 
 
 def snapshot_ids(model, ids: list[int], *, user, reason: str, history_type: str = "~") -> int:
@@ -132,6 +197,17 @@ def snapshot_history(model, where: str, params: list, *, user, reason: str, hist
 
     `reasons_by` = (field, {value: reason}) gives each row the reason of its value of `field` (a
     CASE in the same statement), `reason` where none matches."""
+    sql, sql_params = _history_insert(model, connection.ops.quote_name(model._meta.db_table), where, user=user, reason=reason,
+                                      history_type=history_type, reasons_by=reasons_by)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sql_params, *params])
+        return cursor.rowcount
+
+
+def _history_insert(model, source: str, where: str, *, user, reason: str, history_type: str = "~",
+                    reasons_by: tuple[str, dict] | None = None) -> tuple[str, list]:
+    """The INSERT of the rows of `source` (the table, or a CTE of its rows) matching `where` into
+    the history table of `model`, and its parameters (those of `where` follow)."""
     columns = ", ".join(connection.ops.quote_name(c) for c in _history_columns(model))
     reason_sql, reason_params = "%s", [reason]
     if reasons_by:
@@ -140,12 +216,10 @@ def snapshot_history(model, where: str, params: list, *, user, reason: str, hist
         reason_sql = "CASE {} {} ELSE %s END".format(column, " ".join(["WHEN %s THEN %s"] * len(by_value)))
         reason_params = [item for pair in by_value.items() for item in pair] + [reason]
     sql = "INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id) " \
-          "SELECT {columns}, %s, {reason}, %s, %s FROM {table} WHERE {where}".format(
-              history=connection.ops.quote_name(model.history.model._meta.db_table), reason=reason_sql,
-              table=connection.ops.quote_name(model._meta.db_table), columns=columns, where=where)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_adapt(timezone.now()), *reason_params, history_type, user.pk, *params])
-        return cursor.rowcount
+          "SELECT {columns}, %s, {reason}, %s, %s FROM {source} WHERE {where}".format(
+              history=connection.ops.quote_name(model.history.model._meta.db_table), reason=reason_sql, source=source,
+              columns=columns, where=where)
+    return sql, [_adapt(timezone.now()), *reason_params, history_type, user.pk]
 
 
 def bulk_transition(model, ids: list[int], method: str, *, source: str, user, reason: str,
@@ -162,16 +236,17 @@ def bulk_transition(model, ids: list[int], method: str, *, source: str, user, re
     field = meta.field if isinstance(meta.field, str) else meta.field.name
     column = connection.ops.quote_name(model._meta.get_field(field).column)
     table = connection.ops.quote_name(model._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    size = len(ids) if postgres else CHUNK  # PostgreSQL: one array parameter, one statement
     done = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ", ".join(["%s"] * len(chunk))
+    for start in range(0, len(ids), size or 1):
+        chunk = list(ids[start : start + size])
+        where, params = ("id = ANY(%s)", [chunk]) if postgres else (f"id IN ({', '.join(['%s'] * len(chunk))})", chunk)
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {column} = %s AND id IN ({marks})",
-                           [transition.target, source, *chunk])
+            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {column} = %s AND {where}", [transition.target, source, *params])
             if cursor.rowcount != len(chunk):
                 raise RuntimeError(f"{len(chunk) - cursor.rowcount} rows left {source!r} while being moved")
-        snapshot_history(model, f"id IN ({marks})", list(chunk), user=user, reason=reason, reasons_by=reasons_by)
+        snapshot_history(model, where, params, user=user, reason=reason, reasons_by=reasons_by)
         done += len(chunk)
     return done
 

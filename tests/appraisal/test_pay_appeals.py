@@ -139,3 +139,28 @@ def test_grades_carry_their_consequences_and_incompetent_twice_opens_an_exit_rev
     assert a.grade == "incompetent" and a.pay_step_raise is False and a.exit_review == "INST-EXIT-GRADE"
     others = Appraisal.objects.filter(cycle=cycle).exclude(staff=target)
     assert all(o.pay_step_raise is (o.grade in ("excellent", "competent")) for o in others)
+
+
+def test_each_line_takes_the_most_specific_rate_of_the_pay_table(cycle, user, school, small_school):
+    """The pay table is read by whole columns (a merge per shape of key): each person still gets
+    the rate of their post, title and education, the most specific first, as a person would read
+    the table."""
+    sc = published(cycle, user, school, small_school)
+    people = list(Appraisal.objects.filter(cycle=cycle).values_list("pk", "staff__post_category", "staff__title", "staff__person__education"))
+    category, title, education = people[0][1], people[0][2], people[0][3]
+    hr = user("hr")
+    table = {("", "", ""): Decimal("500.00"), (category, "", ""): Decimal("600.00"), ("", "", education): Decimal("650.00"),
+             (category, title, ""): Decimal("700.00"), (category, title, education): Decimal("800.00")}
+    for (c, t, e), monthly in table.items():
+        pay.rate_save(school=school, post_category=c, title=t, education=e, monthly=monthly, acting_user=hr)
+
+    def expected(c, t, e):  # the order a person reads the table in: all three, then two, then one, then the default
+        for key in ((c, t, e), (c, t, ""), (c, "", e), (c, "", ""), ("", t, e), ("", t, ""), ("", "", e), ("", "", "")):
+            if key in table:
+                return table[key]
+
+    run = run_pay(pay.pay_run_save(school_cycle=sc, values={"budget": Decimal("10000"), **pay.defaults(cycle)}, acting_user=hr), user)
+    got = dict(PayLine.objects.filter(run=run).values_list("appraisal_id", "base_monthly"))
+    assert got == {pk: expected(c, t, e) for pk, c, t, e in people}
+    assert len(set(got.values())) >= 2  # the fixture's people differ: more than the default was read
+    assert all(line.base_amount == line.base_monthly * run.months for line in PayLine.objects.filter(run=run))

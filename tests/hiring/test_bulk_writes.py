@@ -1,12 +1,13 @@
 """The bulk helpers write the same history simple-history would, and respect the FSM."""
 
 from datetime import date
+from decimal import Decimal
 
+import pandas as pd
 import pytest
-
 from django.db import connection
 
-from hrflow.core.bulk import bulk_transition, insert_rows, snapshot_history
+from hrflow.core.bulk import bulk_transition, insert_rows, query_frame, snapshot_history, update_frame
 from hrflow.hiring import services
 from hrflow.hiring.models import Application, Finding
 
@@ -56,3 +57,40 @@ def test_inserted_rows_and_their_history_read_back_as_the_orm_writes_them(applic
     assert finding.params == {"age": 61, "limit": 60}
     record = finding.history.get()
     assert (record.params, record.history_type, record.history_user, record.history_change_reason) == ({"age": 61, "limit": 60}, "+", hr, "批量写入")
+
+
+def test_a_frame_updates_its_rows_with_history_in_one_go_nulls_and_awkward_text_included(applications, user):
+    """update_frame (grading's write): NA is NULL, text keeps its tabs, newlines and backslashes,
+    and each updated row gets its history row with the user and reason."""
+    hr = user("hr")
+    first, second, third = applications
+    frame = pd.DataFrame({
+        "id": [first.pk, second.pk],
+        "total_score": [Decimal("85.50"), None],
+        "rank": pd.array([1, None], dtype="Int64"),
+        "decision_reason": ["第一行\t制表\n第二行 \\N 反斜杠", ""],
+        "cadre": [True, False],
+    })
+    assert update_frame(Application, frame, history=(hr, "批量评分")) == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.total_score, first.rank, first.decision_reason, first.cadre) == (Decimal("85.50"), 1, "第一行\t制表\n第二行 \\N 反斜杠", True)
+    assert (second.total_score, second.rank, second.decision_reason, second.cadre) == (None, None, "", False)
+    for application in (first, second):
+        record = application.history.latest("history_id")
+        assert (record.history_type, record.history_user, record.history_change_reason) == ("~", hr, "批量评分")
+        assert (record.total_score, record.rank, record.decision_reason) == (application.total_score, application.rank, application.decision_reason)
+    assert third.history.count() == 1  # only the rows given
+
+
+def test_a_query_read_as_a_frame_keeps_texts_numbers_and_booleans(applications):
+    table = Application._meta.db_table
+    ids = [a.pk for a in applications]
+    frame = query_frame(f"SELECT id, name, cadre, COALESCE(rank, -1) FROM {table} WHERE id IN (%s, %s, %s) ORDER BY id", ids,
+                        ["id", "name", "cadre", "rank"], bools=("cadre",))
+    assert frame["id"].tolist() == sorted(ids)
+    assert frame["name"].tolist() == [a.name for a in sorted(applications, key=lambda a: a.pk)]
+    assert frame["cadre"].dtype == bool and not frame["cadre"].any()
+    assert frame["rank"].tolist() == [-1, -1, -1]
+    empty = query_frame(f"SELECT id, cadre FROM {table} WHERE id < 0", [], ["id", "cadre"], bools=("cadre",))
+    assert len(empty) == 0 and list(empty.columns) == ["id", "cadre"]
