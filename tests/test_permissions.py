@@ -199,6 +199,10 @@ def appraisal_objects(school, hr) -> dict:
     from hrflow.appraisal import veto
     from hrflow.appraisal.models import Appraisal, PeerAssignment, SchoolCycle
 
+    from hrflow.appraisal.models import Cycle
+    from hrflow.demo.data import DEMO_CYCLE_NAME
+
+    Cycle.objects.filter(name=DEMO_CYCLE_NAME).delete()  # the demo's own 2026 cycle at this school: a period is appraised once
     cycle = appraisal.cycle_create(unit=school.unit, name="2026年度考核", kind="annual", period_start=date(2026, 1, 1),
                                    period_end=date(2026, 12, 31), config=appraisal.CycleSettings.defaults(), acting_user=hr)
     appraisal.cycle_open(cycle=cycle, acting_user=hr)

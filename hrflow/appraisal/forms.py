@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hrflow.org import scope
 from hrflow.org.models import OrgUnit, Role
@@ -16,7 +17,7 @@ REASON = dict(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 class CycleForm(forms.Form):
     unit = forms.ChoiceField(label=_("Opened by"), help_text=_("A school for its own staff, or a bureau for every school below it."))
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("cycle", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Cycle.Kind.choices)
     period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -145,6 +146,21 @@ class PayRunForm(forms.Form):
     coef_competent = forms.DecimalField(label=_("Coefficient for 合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
     coef_basic = forms.DecimalField(label=_("Coefficient for 基本合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
     coef_incompetent = forms.DecimalField(label=_("Coefficient for 不合格"), min_value=0, max_value=10, decimal_places=4, max_digits=6)
+
+    def clean_budget(self):
+        budget = self.cleaned_data["budget"]
+        if budget is not None and budget <= 0:
+            raise forms.ValidationError(_("The performance pay budget (绩效工资总量) must be more than zero."))
+        return budget
+
+    def clean(self):
+        d = super().clean()
+        coefficients = [d.get(key) for key in ("coef_excellent", "coef_competent", "coef_basic", "coef_incompetent")]
+        # The reward part is split by grade coefficient × work done: all coefficients zero leave nobody a share.
+        if d.get("reward_share") and None not in coefficients and not any(c > 0 for c in coefficients):
+            self.add_error("coef_competent", _("The reward part is split by grade coefficient: at least one grade's coefficient must be "
+                                               "above zero (usually 合格 1.0), or set the reward share to 0."))
+        return d
 
     def values(self) -> dict:
         d = dict(self.cleaned_data)

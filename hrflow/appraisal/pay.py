@@ -4,8 +4,11 @@ The base part (基础性) is the school's pay table by post, title or skill leve
 month of the period. The reward part (奖励性) is the budget's reward share, split by grade
 coefficient × work done (hrflow.policy.allocate_pool: to the fen, summing to the pool exactly); a
 vetoed person's share is zero (VETO-PAY). A run is a job with progress; it can be re-run until the
-school's leaders approve it, then it is locked. Lines are keyed by (run, appraisal): a re-run
-rewrites them, never adds. Money is Decimal from the form to the database.
+school's leaders approve it, then it is locked. Approval takes only amounts that still follow from
+the inputs (work done, the pay table, grades and settings are recomputed in memory and compared),
+and only a payout within the budget (总量控制: base part + reward pool ≤ the budget). Lines are
+keyed by (run, appraisal): a re-run rewrites them, never adds. Money is Decimal from the form to
+the database.
 """
 
 import logging
@@ -54,8 +57,22 @@ def defaults(cycle) -> dict:
             "coef_competent": Decimal(co["competent"]), "coef_basic": Decimal(co["basic"]), "coef_incompetent": Decimal(co["incompetent"])}
 
 
+def _yuan(amount) -> str:
+    """Money as an officer reads it: 99,600.00."""
+    return f"{Decimal(amount):,.2f}"
+
+
+def _pool_of(budget, reward_share) -> Decimal:
+    return (budget * reward_share).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+COEFFICIENT_KEYS = ("coef_excellent", "coef_competent", "coef_basic", "coef_incompetent")
+
+
 def _check(values: dict):
     _policy(lambda: money_fen(values["budget"], _("The budget")))
+    if values["budget"] <= 0:
+        raise AppraisalError(_("The performance pay budget (绩效工资总量) must be more than zero."))
     if values["budget"] > BUDGET_LIMIT:
         raise AppraisalError(_("A budget beyond a billion yuan is a typing error."))
     share = values["reward_share"]
@@ -63,10 +80,41 @@ def _check(values: dict):
         raise AppraisalError(_("The reward share is a share from 0 to 1."))
     if not 1 <= values["months"] <= 72:
         raise AppraisalError(_("Months of base part: from 1 to 72."))
-    for key in ("coef_excellent", "coef_competent", "coef_basic", "coef_incompetent"):
+    for key in COEFFICIENT_KEYS:
         value = values[key]
         if not (isinstance(value, Decimal) and value.is_finite() and 0 <= value <= 10):
             raise AppraisalError(_("A grade coefficient is a number from 0 to 10."))
+    if _pool_of(values["budget"], share) > 0 and not any(values[key] > 0 for key in COEFFICIENT_KEYS):
+        # The pool is split by grade coefficient × work done: with every coefficient zero nobody has a share.
+        raise AppraisalError(_("The reward part is split by grade coefficient: at least one grade's coefficient must be above zero "
+                               "(usually 合格 1.0), or set the reward share to 0."))
+
+
+def _check_splittable(school_cycle: SchoolCycle, values: dict):
+    """The pool must have someone to go to: a person not vetoed (VETO-PAY) whose grade's coefficient
+    is above zero. Work done is checked when the run is computed (it may still be entered)."""
+    pool = _pool_of(values["budget"], values["reward_share"])
+    if not pool:
+        return
+    run = PayRun(**{key: values[key] for key in COEFFICIENT_KEYS})
+    grades = (Appraisal.objects.filter(cycle_id=school_cycle.cycle_id, school_id=school_cycle.school_id, vetoed=False)
+              .order_by().values_list("grade", "scoring").distinct())
+    if not any(_coefficient(run, {"grade": grade, "vetoed": False, "scoring": scoring})[0] > 0 for grade, scoring in grades):
+        raise AppraisalError(_("The reward pool of %(pool)s yuan cannot be split: nobody at the school who is not vetoed holds a grade whose "
+                               "coefficient is above zero. Raise the coefficient of a grade the staff hold, or set the reward share to 0.")
+                             % {"pool": _yuan(pool)})
+
+
+def budget_excess(*, budget, base_total, pool) -> str:
+    """总量控制: what is paid out (base part + reward pool) may not exceed the budget. The reason in
+    words with the figures, or "" within the budget."""
+    if budget is None or base_total is None or pool is None or base_total + pool <= budget:
+        return ""
+    total = base_total + pool
+    return _("The payout exceeds the performance pay budget (总量控制): base part %(base)s yuan + reward pool %(pool)s yuan = "
+             "%(total)s yuan, %(over)s yuan above the budget of %(budget)s yuan. It cannot be approved until the payout is within "
+             "the budget: lower the pay table's rates or the reward share, or correct the budget, and compute again.") % {
+        "base": _yuan(base_total), "pool": _yuan(pool), "total": _yuan(total), "over": _yuan(total - budget), "budget": _yuan(budget)}
 
 
 @transaction.atomic
@@ -76,13 +124,17 @@ def pay_run_save(*, school_cycle: SchoolCycle, values: dict, acting_user) -> Pay
     if school_cycle.cycle.state not in PAYABLE_CYCLES:
         raise AppraisalError(_("Performance pay is computed from published grades."))
     _check(values)
+    _check_splittable(school_cycle, values)
     run = PayRun.objects.select_for_update().filter(cycle=school_cycle.cycle, school=school_cycle.school).first()
     if run is None:
         run = PayRun(cycle=school_cycle.cycle, school=school_cycle.school, created_by=acting_user)
     elif run.state in (P.APPROVED, P.QUEUED, P.RUNNING):
         raise AppraisalError(_("This pay run is approved and locked.") if run.state == P.APPROVED else _("This pay run is being computed."))
+    changed = any(getattr(run, key) != value for key, value in values.items())
     for key, value in values.items():
         setattr(run, key, value)
+    if changed and run.state == P.COMPUTED:  # approval waits for a new computation (_stale); the page says why
+        run.message = _("The settings were changed after the computation: compute again before approval.")
     return save_audited(run, user=acting_user, reason=_("Pay run settings recorded"))
 
 
@@ -176,9 +228,12 @@ def compute_many(run_ids: list[int], user_id: int) -> int:
         try:
             return _compute(runs, user)
         except Exception as error:  # a job never stays "computing": the run fails with its reason and may be re-run
-            log.exception("pay runs %s failed", claimed)
-            message = (str(error) if isinstance(error, AppraisalError) else _policy_text(error) if isinstance(error, PolicyInputError)
-                       else _("An unexpected error stopped the computation; start it again, or tell the administrator if it recurs."))
+            if isinstance(error, (AppraisalError, PolicyInputError)):  # the data's fault, said in words: no traceback
+                message = str(error) if isinstance(error, AppraisalError) else _policy_text(error)
+                log.warning("pay runs %s not computed: %s", claimed, message)
+            else:
+                log.exception("pay runs %s failed", claimed)
+                message = _("An unexpected error stopped the computation; start it again, or tell the administrator if it recurs.")
             with transaction.atomic():
                 for run in PayRun.objects.select_for_update().filter(pk__in=claimed, state=P.RUNNING):
                     run.message = message
@@ -188,9 +243,13 @@ def compute_many(run_ids: list[int], user_id: int) -> int:
 
 
 def _policy_text(error):
+    """A policy error in words; for rows of a frame, what is wrong with the first of them too."""
     from hrflow.core.validators import policy_message
 
-    return policy_message(error)
+    text = policy_message(error)
+    rows = getattr(error, "errors", None) or []
+    details = [_(row.template) % row.params if row.params else _(row.template) for row in rows[:3]]
+    return " ".join([text, *details])
 
 
 def _read_frame(queryset, columns) -> pd.DataFrame:
@@ -204,9 +263,11 @@ def _read_frame(queryset, columns) -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
-def _compute(runs: list[PayRun], user) -> int:
-    """Every line of these runs, by columns: the pay table looked up once per distinct post, title
-    and education of a school, the coefficient once per run and grade."""
+def _lines(runs: list[PayRun]) -> tuple[pd.DataFrame, dict, dict]:
+    """The lines these runs' current inputs give, by columns, writing nothing: the pay table looked
+    up once per distinct post, title and education of a school, the coefficient once per run and
+    grade. Returns (lines, pool per school, the reason per school whose pool cannot be split); the
+    lines of such a school are left out."""
     by_school = {run.school_id: run for run in runs}
     cycle_ids = {run.cycle_id for run in runs}
     if len(cycle_ids) != 1:
@@ -240,16 +301,39 @@ def _compute(runs: list[PayRun], user) -> int:
                                       np.where(~frame["vetoed"] & not_graded, _("Not graded this cycle: the 合格 coefficient"), "")))
     frame["flagged"] = flagged
     frame["run"] = frame["school"].map({school: run.pk for school, run in by_school.items()})
-    shares = pd.DataFrame({"school": frame["school"], "key": frame["appraisal"],
-                           "share": frame["coefficient"] * frame["units"]})  # ≤ 6 places: read exactly
-    pools = {school: (run.budget * run.reward_share).quantize(FEN, rounding=ROUND_HALF_UP) for school, run in by_school.items()}
-    frame["reward"] = allocate_pool_frame(pools, shares)["amount"].to_numpy() if len(frame) else []
+    frame["share"] = frame["coefficient"] * frame["units"]  # ≤ 6 places: read exactly
+    pools = {school: _pool_of(run.budget, run.reward_share) for school, run in by_school.items()}
+    # A pool with nobody to go to (every coefficient × work done zero, everyone vetoed, nobody enrolled)
+    # fails its own run with the reason in words; the other schools' runs go on.
+    sharing = set(frame.loc[[share > 0 for share in frame["share"]], "school"])
+    unsplittable = {school: _("The reward pool of %(pool)s yuan cannot be split: nobody has a share above zero (each person's grade "
+                              "coefficient × work done is zero, or everyone is vetoed). Give at least one person a coefficient and work "
+                              "done above zero, or set the reward share to 0, and compute again.") % {"pool": _yuan(pool)}
+                    for school, pool in pools.items() if pool > 0 and school not in sharing}
+    if unsplittable:
+        frame = frame[~frame["school"].isin(list(unsplittable))].reset_index(drop=True)
+    shares = pd.DataFrame({"school": frame["school"], "key": frame["appraisal"], "share": frame["share"]})
+    frame["reward"] = (allocate_pool_frame({school: pool for school, pool in pools.items() if school not in unsplittable}, shares)["amount"]
+                       .to_numpy() if len(frame) else [])
     lines = frame.rename(columns={"monthly": "base_monthly", "base": "base_amount", "units": "work_units", "reward": "reward_amount"})
+    return lines, pools, unsplittable
+
+
+def _compute(runs: list[PayRun], user) -> int:
+    """Every line of these runs (see _lines), written in bulk with history; each run's totals, and
+    a warning in its message when the payout exceeds its budget."""
+    lines, pools, unsplittable = _lines(runs)
     reason = _("Pay line computed")
     with transaction.atomic():
         locked = {run.pk: run for run in PayRun.objects.select_for_update().filter(pk__any=AnyValues([r.pk for r in runs]))}
         if any(run.state != P.RUNNING for run in locked.values()):
             return 0  # approved or re-queued meanwhile: this result is stale
+        for run in locked.values():
+            if run.school_id in unsplittable:
+                run.message = unsplittable[run.school_id]
+                run.fail()
+                save_audited(run, user=user, reason=_("Pay run could not be computed: %(why)s") % {"why": run.message})
+        done = {pk: run for pk, run in locked.items() if run.school_id not in unsplittable}
         new = lines[lines["line"].isna()]
         new_ids = insert_frame_returning_ids(PayLine, new[["run", "appraisal", "base_monthly", "base_amount", "grade", "coefficient",
                                                            "work_units", "reward_amount", "note", "flagged"]])
@@ -260,12 +344,38 @@ def _compute(runs: list[PayRun], user) -> int:
             update_frame(PayLine, old[["id", *LINE_FIELDS_UPDATED]], history=(user, reason))
         totals = lines.groupby("run", sort=False).agg(base=("base_amount", "sum"), count=("appraisal", "size"), flagged=("flagged", "sum"))
         totals = {pk: (base, int(count), int(flagged)) for pk, base, count, flagged in totals.itertuples(name=None)}
-        update_rows(PayRun, ["pool", "base_total", "lines_total", "lines_done", "lines_flagged", "message"], [
-            (pk, pools[run.school_id], base, count, count, flagged, "")
-            for pk, run in locked.items() for base, count, flagged in [totals.get(pk, (Decimal(0), 0, 0))]])
-        bulk_transition(PayRun, list(locked), "computed", source=P.RUNNING, user=user, reason=_("Pay run computed"))
+        rows = []
+        for pk, run in done.items():
+            base, count, flagged = totals.get(pk, (Decimal(0), 0, 0))
+            pool = pools[run.school_id]
+            rows.append((pk, pool, base, count, count, flagged, budget_excess(budget=run.budget, base_total=base, pool=pool)))
+        if rows:
+            update_rows(PayRun, ["pool", "base_total", "lines_total", "lines_done", "lines_flagged", "message"], rows)
+            bulk_transition(PayRun, list(done), "computed", source=P.RUNNING, user=user, reason=_("Pay run computed"))
     transaction.on_commit(lambda: refresh_statistics([PayLine]) if len(lines) >= ANALYZE_AFTER_ROWS else None)
     return len(lines)
+
+
+def _stale(run: PayRun) -> bool:
+    """Whether the run's stored lines differ from what its inputs give now (work done, the pay
+    table, the settings, the grades changed since it was computed): the same computation as the
+    job's, in memory."""
+    try:
+        lines, pools, unsplittable = _lines([run])
+    except (AppraisalError, PolicyInputError):
+        return True
+    if unsplittable or pools[run.school_id] != run.pool:
+        return True
+
+    def key(monthly, base, grade, coefficient, units, reward, flagged):
+        return (None if monthly is None or pd.isna(monthly) else Decimal(monthly), Decimal(base), grade or "", Decimal(coefficient),
+                Decimal(units), Decimal(reward), bool(flagged))
+
+    fresh = {int(appraisal): key(*values) for appraisal, *values in lines[[
+        "appraisal", "base_monthly", "base_amount", "grade", "coefficient", "work_units", "reward_amount", "flagged"]].itertuples(index=False)}
+    stored = {appraisal: key(*values) for appraisal, *values in PayLine.objects.filter(run=run).values_list(
+        "appraisal_id", "base_monthly", "base_amount", "grade", "coefficient", "work_units", "reward_amount", "flagged")}
+    return fresh != stored
 
 
 @transaction.atomic
@@ -291,7 +401,22 @@ def work_units_save(*, run: PayRun, units: dict, acting_user) -> int:
             line.work_units = value
             changed.append(line)
     bulk_update_with_history(changed, PayLine, ["work_units"], default_user=acting_user, default_change_reason=_("Work done recorded"))
+    if changed and run.state == P.COMPUTED:
+        _needs_computing([run], _("Work done was changed after the computation: compute again before approval."), acting_user)
     return len(changed)
+
+
+def _needs_computing(runs, why: str, acting_user) -> None:
+    """Say on computed runs (locked by the caller) that their amounts no longer follow from their
+    inputs. Approval checks it anyway (_stale); this tells the leader why before they try."""
+    for run in runs:
+        run.message = why
+        save_audited(run, user=acting_user, reason=why)
+
+
+def _school_changed(school_id, acting_user) -> None:
+    runs = list(PayRun.objects.select_for_update().filter(school_id=school_id, state=P.COMPUTED))
+    _needs_computing(runs, _("The school's pay table was changed after the computation: compute again before approval."), acting_user)
 
 
 @transaction.atomic
@@ -300,8 +425,14 @@ def pay_run_approve(*, run: PayRun, acting_user) -> PayRun:
     run = PayRun.objects.select_for_update().get(pk=run.pk)
     if run.state != P.COMPUTED:
         raise AppraisalError(_("Only a computed pay run is approved."))
+    if _stale(run):
+        raise AppraisalError(_("Work done, the pay table, the grades or the settings changed after this pay run was computed: "
+                               "compute it again, then approve it."))
     if run.lines_flagged:
         raise AppraisalError(_("%(n)d lines need attention (no rate in the pay table): complete the table and compute again.") % {"n": run.lines_flagged})
+    excess = budget_excess(budget=run.budget, base_total=run.base_total, pool=run.pool)
+    if excess:
+        raise AppraisalError(excess)
     run.approved_by = acting_user
     run.approve()
     return save_audited(run, user=acting_user, reason=_("Pay run approved and locked"))
@@ -317,11 +448,17 @@ def rate_save(*, school, post_category: str, title: str, education: str, monthly
         raise AppraisalError(_("The title is too long: at most 100 characters."))
     rate, _created = BasePayRate.objects.get_or_create(school=school, post_category=post_category, title=title, education=education,
                                                        defaults={"monthly": monthly})
+    changed = _created or rate.monthly != monthly
     rate.monthly = monthly
-    return save_audited(rate, user=acting_user, reason=_("Pay table rate set to %(amount)s yuan a month") % {"amount": monthly})
+    save_audited(rate, user=acting_user, reason=_("Pay table rate set to %(amount)s yuan a month") % {"amount": monthly})
+    if changed:
+        _school_changed(rate.school_id, acting_user)
+    return rate
 
 
 @transaction.atomic
 def rate_remove(*, rate: BasePayRate, acting_user) -> None:
     rate._history_user, rate._change_reason = acting_user, _("Pay table rate removed")
+    school_id = rate.school_id
     rate.delete()
+    _school_changed(school_id, acting_user)

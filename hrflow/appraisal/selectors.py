@@ -5,6 +5,7 @@ leaves only as aggregates, and only with at least the cycle's fewest answers.
 """
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from hrflow.org import scope
 from hrflow.org.models import Role
@@ -96,7 +97,7 @@ def my_ratings(user, cycle_ids):
     """What this rater owes in cycles under peer evaluation: colleagues' names only."""
     return (PeerAssignment.objects.filter(rater__person__user=user, appraisal__cycle_id__in=cycle_ids,
                                           appraisal__cycle__state=Cycle.State.PEER)
-            .select_related("appraisal__staff__person", "appraisal__cycle").order_by("appraisal__staff__person__name", "pk"))
+            .select_related("appraisal__staff__person", "appraisal__cycle").order_by("appraisal__cycle_id", "appraisal__staff__person__name", "pk"))
 
 
 def peer_result(appraisal) -> dict | None:
@@ -123,13 +124,14 @@ def my_statements(user):
 GRADES = [g for g, _label in GradeChoices.choices]
 
 
-def _shares(counts: dict) -> list[dict]:
-    """Counts per grade as bars: each grade's count and its width in per cent of the row's total."""
+def _shares(counts: dict, ungraded_label) -> list[dict]:
+    """Counts per grade as bars: each grade's count and its width in per cent of the row's total;
+    last, those without a grade (not yet graded, or 不定等次 once published)."""
     total = sum(counts.values())
     bars, offset = [], 0.0
-    for g in GRADES:
+    for g, label in [(g, GradeChoices(g).label) for g in GRADES] + [("", ungraded_label)]:
         percent = round(100 * counts.get(g, 0) / total, 1) if total else 0
-        bars.append({"grade": g, "label": GradeChoices(g).label, "count": counts.get(g, 0), "percent": percent, "offset": round(offset, 1)})
+        bars.append({"grade": g or "none", "label": label, "count": counts.get(g, 0), "percent": percent, "offset": round(offset, 1)})
         offset += percent
     return bars
 
@@ -137,6 +139,8 @@ def _shares(counts: dict) -> list[dict]:
 def report(cycle, user, school_cycles) -> dict:
     """The grade distribution per school of the page, the roll-up per county and per city of what
     the user sees, and pay against the pool: grouped queries, never a row per person."""
+    published = cycle.state in (Cycle.State.PUBLISHED, Cycle.State.CLOSED)
+    ungraded = _("Not graded (不定等次)") if published else _("Not graded yet")
     visible = Appraisal.objects.filter(cycle=cycle)
     if not scope.covers(user, cycle.unit.path, OVERSIGHT):
         visible = visible.filter(scope.scope_q(user, OVERSIGHT, field="school__unit__path"))
@@ -144,13 +148,16 @@ def report(cycle, user, school_cycles) -> dict:
     for row in visible.filter(school_id__in=[sc.school_id for sc in school_cycles]).values("school_id", "grade").annotate(n=Count("id")).order_by():
         per_school.setdefault(row["school_id"], {})[row["grade"]] = row["n"]
     runs = {r.school_id: r for r in PayRun.objects.filter(cycle=cycle, school_id__in=[sc.school_id for sc in school_cycles])}
-    schools = [{"sc": sc, "bars": _shares(per_school.get(sc.school_id, {})), "run": runs.get(sc.school_id)} for sc in school_cycles]
+    schools = [{"sc": sc, "bars": _shares(per_school.get(sc.school_id, {}), ungraded), "run": runs.get(sc.school_id)} for sc in school_cycles]
     rollups = {}
-    for level, field in (("county", "school__unit__parent__name"), ("city", "school__unit__parent__parent__name")):
-        groups = {}
-        for row in visible.values(field, "grade").annotate(n=Count("id")).order_by(field)[:5000]:
-            groups.setdefault(row[field], {})[row["grade"]] = row["n"]
-        rollups[level] = [{"name": name, "bars": _shares(counts), "total": sum(counts.values())} for name, counts in list(groups.items())[:300]]
+    for level, unit in (("county", "school__unit__parent"), ("city", "school__unit__parent__parent")):
+        # Grouped by the unit, not its name: two counties of the same name in two cities stay apart.
+        groups, names = {}, {}
+        for row in visible.values(f"{unit}_id", f"{unit}__name", "grade").annotate(n=Count("id")).order_by(f"{unit}__name", f"{unit}_id")[:5000]:
+            groups.setdefault(row[f"{unit}_id"], {})[row["grade"]] = row["n"]
+            names[row[f"{unit}_id"]] = row[f"{unit}__name"]
+        rollups[level] = [{"name": names[key], "bars": _shares(counts, ungraded), "total": sum(counts.values())}
+                          for key, counts in list(groups.items())[:300]]
     return {"schools": schools, "rollups": rollups, "grades": GRADES}
 
 

@@ -9,6 +9,7 @@ Peer ratings are written here only: the rater's token is computed here and nowhe
 
 import hashlib
 import hmac
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -32,7 +33,7 @@ from hrflow.core.bulk import (
 from hrflow.core.history import save_audited
 from hrflow.core.validators import policy_message
 from hrflow.notifications.services import Event, notify_many
-from hrflow.org.models import OrgUnit, Role, RoleAssignment
+from hrflow.org.models import OrgUnit, Role, RoleAssignment, School
 from hrflow.people.models import EmploymentType, Staff
 from hrflow.policy import (
     PolicyInputError, assign_grades_frame, composite_of_parts_frame, excellent_quota, excellent_quota_frame,
@@ -48,6 +49,7 @@ S = Cycle.State
 SC = SchoolCycle.State
 # STAFF-PURCHASE: purchased-service staff are employed and appraised by their company, not the school.
 APPRAISED_TYPES = (EmploymentType.ESTABLISHMENT, EmploymentType.CONTRACT, EmploymentType.DISPATCHED)
+EARLIEST_PERIOD = date(2000, 1, 1)
 MAX_PERIOD_DAYS = 366 * 6  # a contract term's evaluation spans the term; longer is a typing error
 BATCH = 5000
 
@@ -81,6 +83,8 @@ def _lock(cycle) -> Cycle:
 
 def _text(value, limit, what) -> str:
     value = (value or "").strip()
+    if "\x00" in value:
+        raise AppraisalError(_("%(what)s contains a NUL character, which cannot be stored: type the text again.") % {"what": what})
     if len(value) > limit:
         raise AppraisalError(_("%(what)s is too long: at most %(limit)d characters.") % {"what": what, "limit": limit})
     return value
@@ -129,7 +133,12 @@ class CycleSettings:
                    appeal_days=c["APPEAL_DAYS"])
 
     def check(self):
-        _policy(lambda: check_weights((self.weight_self, self.weight_peer, self.weight_leader)))
+        weights = (self.weight_self, self.weight_peer, self.weight_leader)
+        try:
+            check_weights(weights)
+        except PolicyInputError:
+            raise AppraisalError(_("The three weights are whole numbers of 0 or more adding up to 100 (now %(a)s + %(b)s + %(c)s).")
+                                 % dict(zip("abc", weights))) from None
         _policy(lambda: share_fraction(self.excellent_share))
         _policy(lambda: check_thresholds(self.excellent_min, self.pass_min, self.basic_min))
         _policy(lambda: check_trim_from(self.trim_from))
@@ -138,6 +147,10 @@ class CycleSettings:
         if not 3 <= self.min_raters <= self.peers_per_person:
             # Fewer than 3 answers would let a mean be read back as one colleague's score.
             raise AppraisalError(_("The fewest answers for a peer result: from 3 to the raters per person."))
+        if self.trim_from < self.min_raters + 2:
+            # Trimming drops two answers: from fewer than min + 2 it would leave too few for a result.
+            raise AppraisalError(_("Dropping the highest and lowest score starts from at least the fewest answers for a result plus 2 "
+                                   "(here %(n)d).") % {"n": self.min_raters + 2})
         if not 1 <= self.appeal_days <= 60:
             raise AppraisalError(_("The appeal window: from 1 to 60 days."))
 
@@ -147,9 +160,11 @@ def owner_role(unit: OrgUnit) -> str:
     return Role.HR_OFFICER if unit.kind == OrgUnit.Kind.SCHOOL else Role.BUREAU_OFFICER
 
 
-def _check_due(due: dict) -> dict:
+def _check_due(due: dict, period_end: date) -> dict:
     days = [due.get(k) for k in ("self_due", "peer_due", "leader_due")]
     given = [d for d in days if d is not None]
+    if any(d < clock.today() or d > period_end + timedelta(days=730) for d in given):
+        raise AppraisalError(_("A due day lies between today and two years after the period ends."))
     if given != sorted(given):
         raise AppraisalError(_("The due days follow the steps: self-evaluation, then peer ratings, then leadership scores."))
     return {k: due.get(k) for k in ("self_due", "peer_due", "leader_due")}
@@ -170,9 +185,11 @@ def cycle_create(*, unit: OrgUnit, name: str, kind: str, period_start: date, per
         raise AppraisalError(_("A period longer than six years is a typing error."))
     if period_start > clock.today() + timedelta(days=366):
         raise AppraisalError(_("The period starts more than a year from today."))
+    if period_start < EARLIEST_PERIOD:
+        raise AppraisalError(_("A period before 2000 is a typing error."))
     config.check()
     cycle = Cycle(unit=unit, name=name, kind=kind, period_start=period_start, period_end=period_end, created_by=acting_user,
-                  **{k: v for k, v in vars(config).items()}, **_check_due(due or {}))
+                  **{k: v for k, v in vars(config).items()}, **_check_due(due or {}, period_end))
     save_audited(cycle, user=acting_user, reason=_("Appraisal cycle created"))
     cycle.process = flow_class().start.run(cycle=cycle)
     save_audited(cycle, user=acting_user, reason=_("Appraisal process started"))
@@ -189,6 +206,8 @@ def cycle_update(*, cycle: Cycle, name: str, period_start: date, period_end: dat
         raise AppraisalError(_("Give the cycle a name."))
     if period_end < period_start or (period_end - period_start).days > MAX_PERIOD_DAYS:
         raise AppraisalError(_("The period cannot end before it starts."))
+    if period_start < EARLIEST_PERIOD:
+        raise AppraisalError(_("A period before 2000 is a typing error."))
     config.check()
     cycle.name, cycle.period_start, cycle.period_end = name, period_start, period_end
     for key, value in vars(config).items():
@@ -219,9 +238,19 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
     cycle = _lock(cycle)
     if cycle.state != S.DRAFT:
         raise AppraisalError(_("This cycle has already opened."))
-    rows = list(_staff_in_scope(cycle))
+    # A school is appraised once for a period: its own cycle and its bureau's do not both enrol it. The
+    # schools' rows are locked so that two overlapping cycles opening at once see each other.
+    list(School.objects.select_for_update(of=("self",)).filter(unit__path__startswith=cycle.unit.path).values_list("pk", flat=True))
+    taken = dict(SchoolCycle.objects.filter(
+        school__unit__path__startswith=cycle.unit.path, cycle__kind=cycle.kind, cycle__period_start__lte=cycle.period_end,
+        cycle__period_end__gte=cycle.period_start).exclude(cycle=cycle).values_list("school_id", "cycle__name"))
+    if taken and cycle.unit.kind == OrgUnit.Kind.SCHOOL:
+        raise AppraisalError(_("The school is already appraised for an overlapping period in “%(other)s”: a period is appraised once.")
+                             % {"other": next(iter(taken.values()))})
+    rows = [row for row in _staff_in_scope(cycle) if row[1] not in taken]
     if not rows:
-        raise AppraisalError(_("Nobody in this cycle's scope can be appraised."))
+        raise AppraisalError(_("Nobody in this cycle's scope can be appraised (schools already appraised for an overlapping period "
+                               "are left out)."))
     reason = _("Enrolled in %(cycle)s") % {"cycle": cycle.name}
     # A province enrols 200,000 people and 2,000,000 rater assignments: written with COPY and their
     # history snapshotted by the database (hrflow.core.bulk), not a model instance each.
@@ -238,9 +267,9 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
     school_cycle_ids = insert_rows_returning_ids(SchoolCycle, ["cycle", "school", "enrolled", "decision_note", "state"],
                                                  ((cycle.pk, s, per_school[s], "", SC.OPEN) for s in schools), len(schools))
     snapshot_ids(SchoolCycle, school_cycle_ids, user=acting_user, reason=reason, history_type="+")
-    groups = defaultdict(list)
+    groups = defaultdict(list)  # raters come from the grading unit: the school, or its post group when graded apart
     for appraisal_id, (staff_id, school_id, category) in zip(appraisal_ids, rows):
-        groups[(school_id, post_group_of(category))].append((appraisal_id, staff_id))
+        groups[(school_id, post_group_of(category) if cycle.separate_groups else "")].append((appraisal_id, staff_id))
     pairs = []
     for members in groups.values():
         staff_of = dict(members)
@@ -253,7 +282,11 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
 
     veto_enrolled(cycle, acting_user)
     cycle.open()
-    save_audited(cycle, user=acting_user, reason=_("Opened: %(count)d staff enrolled, self-evaluation open") % {"count": len(rows)})
+    opened = _("Opened: %(count)d staff enrolled, self-evaluation open") % {"count": len(rows)}
+    if taken:
+        names = "、".join(School.objects.filter(pk__in=list(taken)[:5]).values_list("unit__name", flat=True))
+        opened += _("; %(n)d schools already appraised for an overlapping period are left out (%(names)s…)") % {"n": len(taken), "names": names}
+    save_audited(cycle, user=acting_user, reason=opened)
     _complete(cycle, "open_cycle", acting_user)
     _notify_staff(cycle, "opened", lambda: _("Appraisal: your self-evaluation is open (%(cycle)s)") % {"cycle": cycle.name})
     return len(rows)
@@ -267,6 +300,11 @@ def _notify_staff(cycle, event, subject):
         ids = list(Appraisal.objects.filter(cycle=cycle, staff__person__user__isnull=False).values_list("staff__person__user_id", flat=True))
         notify_many([Event(recipient_ids=tuple(ids[i:i + 2000]), event_key=f"appraisal.{event}:{cycle.pk}", subject=text, url=url)
                      for i in range(0, len(ids), 2000)])
+
+
+def notify_people(events: list[tuple[int | None, str, str, str]]) -> None:
+    """One notification each: (user id or None, event key, subject, url); those without a login are skipped."""
+    notify_many([Event(recipient_ids=(user_id,), event_key=key, subject=subject, url=url) for user_id, key, subject, url in events if user_id])
 
 
 def _school_users(school_ids, role):
@@ -352,7 +390,13 @@ def _not_own(appraisal, user):
 
 
 def _score(value, what) -> Decimal:
-    return from_hundredths(_policy(lambda: score_hundredths(value, what)))
+    """A score typed by a person: full-width digits read as digits (NFKC), as every other field does."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value).strip()
+    try:
+        return from_hundredths(score_hundredths(value, "score"))
+    except PolicyInputError:
+        raise AppraisalError(_("%(what)s: a number from 0 to 100 with at most 2 decimal places.") % {"what": what}) from None
 
 
 @transaction.atomic
@@ -445,68 +489,122 @@ def peer_rate(*, assignment: PeerAssignment, score, acting_user) -> None:
 @transaction.atomic
 def rater_excuse(*, assignment: PeerAssignment, reason: str, acting_user) -> PeerAssignment:
     """HR excuses a rater from one rating with a reason (INST-RECUSAL: a close relative, say; or a
-    long absence). A rating already given is withdrawn."""
+    long absence), before they answer. Never after: withdrawing a given rating beside the excusal
+    would show whose rating it was (the change log would pair them), so an answer stays."""
     assignment = PeerAssignment.objects.select_for_update().select_related("appraisal__cycle", "rater__person").get(pk=assignment.pk)
     if assignment.appraisal.cycle.state not in (S.SELF, S.PEER):
         raise AppraisalError(_("Raters are excused before peer evaluation closes."))
     if assignment.excused:
         raise AppraisalError(_("This rater is already excused."))
+    if assignment.answered:
+        raise AppraisalError(_("This rater has already answered. A rating is never tied to its rater, so it cannot be withdrawn: "
+                               "recusal is asked for before rating."))
     assignment.excused_reason = _reason(reason)
-    rating = own_rating(assignment)
-    if rating is not None:
-        rating._change_reason = _("Peer rating withdrawn: the rater was excused")
-        rating._history_date = _midnight()
-        rating.delete()
-    PeerAssignment.objects.filter(pk=assignment.pk).update(answered=False)
-    assignment.answered = False
     return save_audited(assignment, user=acting_user, reason=_("Rater excused: %(reason)s") % {"reason": assignment.excused_reason})
+
+
+@transaction.atomic
+def raters_excuse_pending(*, school_cycle: SchoolCycle, reason: str, acting_user) -> int:
+    """At the end of peer evaluation, HR excuses every rater of the school who has not answered, with
+    one reason (absent, left): peer evaluation can then close. Answers already given stay."""
+    school_cycle = SchoolCycle.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=school_cycle.pk)
+    if school_cycle.cycle.state != S.PEER:
+        raise AppraisalError(_("Raters who have not answered are excused together during peer evaluation."))
+    reason = _reason(reason)
+    ids = list(PeerAssignment.objects.select_for_update().filter(
+        appraisal__cycle_id=school_cycle.cycle_id, appraisal__school_id=school_cycle.school_id, answered=False, excused_reason="")
+        .values_list("pk", flat=True))
+    PeerAssignment.objects.filter(pk__in=ids).update(excused_reason=reason)
+    snapshot_ids(PeerAssignment, ids, user=acting_user, reason=_("Rater excused: %(reason)s") % {"reason": reason})
+    return len(ids)
+
+
+@transaction.atomic
+def scoring_decide_waiting(*, school_cycle: SchoolCycle, scoring: str, note: str, acting_user) -> int:
+    """The committee's one decision for everyone of the school still waiting for one (lacking a part,
+    scored the standard way): re-normalised weights, or not graded. The acting officer's own
+    appraisal is left for another to decide (INST-RECUSAL)."""
+    school_cycle = SchoolCycle.objects.select_for_update(of=("self",)).select_related("cycle", "school").get(pk=school_cycle.pk)
+    cycle = school_cycle.cycle
+    if cycle.state not in (S.LEADER, S.GRADING) and not (cycle.state == S.APPROVAL and school_cycle.state == SC.RETURNED):
+        raise AppraisalError(_("The committee decides for those waiting once peer evaluation has closed, before the grades are approved."))
+    if scoring not in (Appraisal.Scoring.RENORMALISED, Appraisal.Scoring.NOT_GRADED):
+        raise AppraisalError(_("Choose how this person is scored."))
+    note = _reason(note, _("The committee's decision"))
+    problems = committee_problems(school_cycle.school)
+    if problems:
+        raise AppraisalError(" ".join(problems))
+    waiting, _total = gaps(cycle, [school_cycle.school_id], leaders_done=cycle.state != S.LEADER)
+    ids = list(Appraisal.objects.select_for_update().filter(pk__in=[g.appraisal_id for g in waiting], scoring=Appraisal.Scoring.STANDARD)
+               .exclude(staff__person__user=acting_user).values_list("pk", flat=True))
+    Appraisal.objects.filter(pk__in=ids).update(scoring=scoring, scoring_note=note)
+    snapshot_ids(Appraisal, ids, user=acting_user, reason=_("Committee's decision on the scoring: %(how)s. %(note)s")
+                 % {"how": Appraisal.Scoring(scoring).label, "note": note})
+    return len(ids)
 
 
 # ---- leadership evaluation ---------------------------------------------------------------------
 
+def leader_version(appraisal) -> str:
+    """What the leader's score and comment were when a page showed them: a page saved later changes
+    only rows nobody changed meanwhile (two tabs, two leaders)."""
+    return hashlib.sha256(f"{appraisal.leader_score}|{appraisal.leader_comment}".encode()).hexdigest()[:16]
+
+
+def leaders_may_score(school_cycle) -> bool:
+    """Leadership evaluation is open, or the leaders returned their school's grades to correct them."""
+    return school_cycle.cycle.state == S.LEADER or (school_cycle.cycle.state == S.APPROVAL and school_cycle.state == SC.RETURNED)
+
+
 @transaction.atomic
 def leader_scores(*, school_cycle: SchoolCycle, scores: dict, acting_user) -> int:
-    """A school leader's scores for their staff (领导评价): {appraisal id: (score or None, comment)}.
-    All or nothing: one bad score refuses the page, naming the person."""
-    school_cycle = SchoolCycle.objects.select_related("cycle").get(pk=school_cycle.pk)
-    if school_cycle.cycle.state != S.LEADER:
+    """A school leader's scores for their staff (领导评价): {appraisal id: (score or None, comment,
+    version shown or None)}. All or nothing: one bad score, or a row someone else changed since the
+    page showed it, refuses the page, naming the person."""
+    school_cycle = SchoolCycle.objects.select_for_update().select_related("cycle").get(pk=school_cycle.pk)
+    if not leaders_may_score(school_cycle):
         raise AppraisalError(_("Leadership evaluation is not open."))
     rows = {a.pk: a for a in Appraisal.objects.select_for_update().select_related("staff__person").filter(
         cycle_id=school_cycle.cycle_id, school_id=school_cycle.school_id, pk__in=list(scores))}
     changed = []
-    for pk, (score, comment) in scores.items():
+    for pk, (score, comment, version) in scores.items():
         appraisal = rows.get(pk)
         if appraisal is None:
             raise AppraisalError(_("This appraisal is not in your school's part of the cycle."))
         name = appraisal.staff.person.name
         value = None if score in (None, "") else _score_for(score, name)
-        if value != appraisal.leader_score:
-            _not_own(appraisal, acting_user)
         comment = _text(comment, 2000, _("%(person)s's comment") % {"person": name})
-        if value != appraisal.leader_score or comment != appraisal.leader_comment:
-            appraisal.leader_score, appraisal.leader_comment = value, comment
-            changed.append(appraisal)
+        if value == appraisal.leader_score and comment == appraisal.leader_comment:
+            continue
+        if version is not None and version != leader_version(appraisal):
+            raise AppraisalError(_("%(person)s's score was changed by someone else after this page was opened: nothing is saved. "
+                                   "Open the page again to see it.") % {"person": name})
+        _not_own(appraisal, acting_user)
+        appraisal.leader_score, appraisal.leader_comment = value, comment
+        changed.append(appraisal)
     bulk_update_with_history(changed, Appraisal, ["leader_score", "leader_comment"], default_user=acting_user,
                              default_change_reason=_("Leadership score recorded"))
     return len(changed)
 
 
 def _score_for(value, name) -> Decimal:
-    try:
-        return from_hundredths(score_hundredths(value, "score"))
-    except PolicyInputError:
-        raise AppraisalError(_("%(person)s: a score from 0 to 100 with at most 2 decimal places.") % {"person": name}) from None
+    return _score(value, name)
 
 
 # ---- the committee ---------------------------------------------------------------------------------
 
-def committee_problems(school) -> list[str]:
+def committee_problems(school, *, recused=None) -> list[str]:
     """Why the school's committee cannot decide yet, in words: too few members, too few staff
-    representatives (职工代表, at least a share of all: a setting)."""
+    representatives (职工代表, at least a share of all: a setting). `recused`: a member deciding on
+    their own case (their appeal) does not count (INST-RECUSAL)."""
     c = _conf()
     members = list(CommitteeMember.objects.filter(committee__school=school, staff__status__in=(Staff.Status.ACTIVE, Staff.Status.SUSPENDED))
-                   .values_list("staff_rep", flat=True))
+                   .exclude(staff=recused).values_list("staff_rep", flat=True))
     problems = []
+    if recused is not None and CommitteeMember.objects.filter(committee__school=school, staff=recused).exists():
+        problems_note = _("%(person)s sits on the committee and withdrew from deciding their own case.") % {"person": recused.person.name}
+    else:
+        problems_note = ""
     if len(members) < c["COMMITTEE_MIN_MEMBERS"]:
         problems.append(_("The appraisal committee needs at least %(n)d members; it has %(m)d.") % {"n": c["COMMITTEE_MIN_MEMBERS"], "m": len(members)})
     num, den = c["COMMITTEE_STAFF_REP_SHARE"]
@@ -514,7 +612,7 @@ def committee_problems(school) -> list[str]:
     if members and reps * den < num * len(members):
         problems.append(_("At least %(num)d/%(den)d of the committee must be staff representatives (职工代表): %(reps)d of %(m)d are.")
                         % {"num": num, "den": den, "reps": reps, "m": len(members)})
-    return problems
+    return [problems_note, *problems] if problems and problems_note else problems
 
 
 @transaction.atomic
@@ -542,7 +640,7 @@ def committee_remove(*, member: CommitteeMember, reason: str, acting_user) -> No
 def scoring_decide(*, appraisal: Appraisal, scoring: str, note: str, acting_user) -> Appraisal:
     """The committee's decision on how someone lacking a part is scored (issue 11): weights
     re-normalised over the parts present, or not graded this cycle. HR records it; the record says so."""
-    appraisal = Appraisal.objects.select_for_update().select_related("cycle", "school__unit").get(pk=appraisal.pk)
+    appraisal = Appraisal.objects.select_for_update(of=("self",)).select_related("cycle", "school__unit", "staff__person").get(pk=appraisal.pk)
     if appraisal.cycle.state not in (S.SELF, S.PEER, S.LEADER, S.GRADING, S.APPROVAL):
         raise AppraisalError(_("The scoring is decided before the results are published."))
     if appraisal.cycle.state == S.APPROVAL and SchoolCycle.objects.filter(
@@ -551,6 +649,9 @@ def scoring_decide(*, appraisal: Appraisal, scoring: str, note: str, acting_user
     if scoring not in Appraisal.Scoring.values:
         raise AppraisalError(_("Choose how this person is scored."))
     _not_own(appraisal, acting_user)
+    if scoring != Appraisal.Scoring.STANDARD and not _missing_parts(appraisal):
+        raise AppraisalError(_("%(person)s has every part (self, peer and leadership evaluation): they are scored with the cycle's "
+                               "weights. The committee decides only for someone lacking a part.") % {"person": appraisal.staff.person.name})
     note = _reason(note, _("The committee's decision"))
     problems = committee_problems(appraisal.school)
     if problems:
@@ -558,6 +659,15 @@ def scoring_decide(*, appraisal: Appraisal, scoring: str, note: str, acting_user
     appraisal.scoring, appraisal.scoring_note = scoring, note
     return save_audited(appraisal, user=acting_user, reason=_("Committee's decision on the scoring: %(how)s. %(note)s")
                         % {"how": appraisal.get_scoring_display(), "note": note})
+
+
+def _missing_parts(appraisal) -> bool:
+    """Whether the person lacks a part with a weight so far (as scoring_frame counts it)."""
+    cycle = appraisal.cycle
+    n = PeerRating.objects.filter(appraisal=appraisal).count()
+    used = n - 2 if n >= cycle.trim_from else n
+    return ((cycle.weight_self and appraisal.self_score is None) or (cycle.weight_peer and used < max(cycle.min_raters, 3))
+            or (cycle.weight_leader and appraisal.leader_score is None))
 
 
 # ---- composite and grades ---------------------------------------------------------------------------
@@ -639,13 +749,19 @@ def _gap_rows(frame):
                  & (frame["missing_self"] | frame["missing_peer"] | frame["missing_leader"])]
 
 
-def gaps(cycle, school_ids=None, limit=None) -> list[Gap]:
-    """Who lacks a part and has no committee decision yet: grading waits for them."""
-    found = _gap_rows(scoring_frame(cycle, school_ids))
+def gaps(cycle, school_ids=None, limit=None, *, leaders_done=True) -> tuple[list[Gap], int]:
+    """Who lacks a part and has no committee decision yet (grading waits for them): the first
+    `limit` and how many in all. While the leaders are still scoring (`leaders_done` false), a
+    missing leadership score is not yet a gap."""
+    frame = scoring_frame(cycle, school_ids)
+    if not leaders_done:
+        frame["missing_leader"] = False
+    found = _gap_rows(frame)
+    total = len(found)
     if limit:
         found = found.head(limit)
     names = dict(Appraisal.objects.filter(pk__in=found["id"].tolist()).values_list("pk", "staff__person__name"))
-    return [Gap(int(row.id), names.get(row.id, "?"), _missing_words(cycle, row)) for row in found.itertuples()]
+    return [Gap(int(row.id), names.get(row.id, "?"), _missing_words(cycle, row)) for row in found.itertuples()], total
 
 
 def _decimal_text(hundredths) -> pd.Series:
@@ -926,12 +1042,12 @@ def appeal_lodge(*, appraisal: Appraisal, grounds: str, acting_user) -> Appraisa
 def appeal_decide(*, appraisal: Appraisal, grade: str, decision: str, acting_user) -> Appraisal:
     """The committee's decision (HR records it): the grade kept or changed, with its reasons. Never a
     vetoed grade (VETO-GRADE); 优秀 only within the places left."""
-    appraisal = Appraisal.objects.select_for_update().select_related("cycle", "school__unit").get(pk=appraisal.pk)
+    appraisal = Appraisal.objects.select_for_update(of=("self",)).select_related("cycle", "school__unit", "staff__person").get(pk=appraisal.pk)
     if appraisal.appeal_state != "lodged":
         raise AppraisalError(_("There is no appeal waiting for a decision."))
     _not_own(appraisal, acting_user)
     decision = _reason(decision, _("The committee's decision"))
-    problems = committee_problems(appraisal.school)
+    problems = committee_problems(appraisal.school, recused=appraisal.staff)
     if problems:
         raise AppraisalError(" ".join(problems))
     if grade not in GradeChoices.values:
@@ -950,9 +1066,14 @@ def appeal_decide(*, appraisal: Appraisal, grade: str, decision: str, acting_use
     appraisal.appeal_decision = decision
     appraisal.decide_appeal()
     after = appraisal.get_grade_display()
-    return save_audited(appraisal, user=acting_user, reason=(
-        _("Appeal decided by the committee: grade changed from %(before)s to %(after)s. %(decision)s") if before != after
-        else _("Appeal decided by the committee: grade %(after)s kept. %(decision)s")) % {"before": before, "after": after, "decision": decision})
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_people([(appraisal.staff.person.user_id, f"appraisal.appeal-decided:{appraisal.pk}",
+                        _("Appraisal: the committee has decided your appeal (%(cycle)s)") % {"cycle": appraisal.cycle.name}, reverse("appraisal:mine"))])
+    reason = (_("Appeal decided by the committee: grade changed from %(before)s to %(after)s. %(decision)s") if before != after
+              else _("Appeal decided by the committee: grade %(after)s kept. %(decision)s")) % {"before": before, "after": after, "decision": decision}
+    if CommitteeMember.objects.filter(committee__school=appraisal.school, staff=appraisal.staff).exists():
+        reason += " " + _("%(person)s sits on the committee and withdrew from deciding their own case.") % {"person": appraisal.staff.person.name}
+    return save_audited(appraisal, user=acting_user, reason=reason)
 
 
 @transaction.atomic

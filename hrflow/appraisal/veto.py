@@ -5,16 +5,20 @@ read by the pay run), an exit review (VETO-EXIT, through hrflow.appraisal.signal
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from hrflow.core import clock
 from hrflow.core.history import save_audited
+from hrflow.org.models import Role, RoleAssignment
 from hrflow.people.models import Staff
 
 from .models import Appraisal, Cycle, GradeChoices, Incident, Responsibility
-from .services import AppraisalError, _day, _reason, _text
+from .services import AppraisalError, _day, _reason, _text, notify_people
 from .signals import exit_review_due
 
 I = Incident.State
@@ -72,7 +76,16 @@ def incident_investigated(*, incident: Incident, investigation: str, acting_user
     if not incident.responsibilities.exists():
         raise AppraisalError(_("Name the people responsible and their role first (VETO-ACCOUNT), or close the incident without responsibility."))
     incident.investigated()
-    return save_audited(incident, user=acting_user, reason=_("Investigation recorded; the people named may state their case"))
+    save_audited(incident, user=acting_user, reason=_("Investigation recorded; the people named may state their case"))
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_people([(resp.staff.person.user_id, f"appraisal.named:{resp.pk}",
+                        _("You are named as responsible for the incident “%(title)s”: state your case before it is final") % {"title": incident.title},
+                        reverse("appraisal:statement", args=[resp.pk])) for resp in incident.responsibilities.select_related("staff__person")])
+        leaders = RoleAssignment.objects.filter(role=Role.SCHOOL_LEADER, unit__school__id=incident.school_id, user__is_active=True)
+        notify_people([(user_id, f"appraisal.incident-investigated:{incident.pk}:{user_id}",
+                        _("An incident awaits your decision on responsibility: “%(title)s”") % {"title": incident.title},
+                        reverse("appraisal:incident_detail", args=[incident.pk])) for user_id in leaders.values_list("user_id", flat=True)])
+    return incident
 
 
 @transaction.atomic
@@ -88,7 +101,9 @@ def statement_record(*, responsibility: Responsibility, statement: str, waived: 
         raise AppraisalError(_("The person has stated their case themselves: only they change it."))
     if not statement and not waived:
         raise AppraisalError(_("Write the statement, or record that the person declined to make one."))
-    resp.statement, resp.waived, resp.statement_on = statement, waived and not statement, clock.today()
+    if statement and waived:
+        raise AppraisalError(_("Either a statement or declining to make one, not both: clear the text or untick “declined”."))
+    resp.statement, resp.waived, resp.statement_on = statement, waived, clock.today()
     return save_audited(resp, user=acting_user, reason=_("Statement recorded (陈述申辩)") if statement else _("Declined to make a statement"))
 
 
@@ -118,12 +133,15 @@ def apply_veto(appraisals: list[Appraisal], resp: Responsibility, acting_user) -
     for a in changed:
         transaction.on_commit(lambda a=a: exit_review_due.send(sender=Appraisal, appraisal=a, rule="VETO-EXIT",
                                                                reason=_vetoed_reason(resp), acting_user=acting_user))
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_people([(resp.staff.person.user_id, f"appraisal.vetoed:{a.pk}", _("Appraisal: %(cycle)s is vetoed for a major safety incident")
+                        % {"cycle": a.cycle.name}, reverse("appraisal:mine")) for a in changed])
     return changed
 
 
 def _appraisals_of(resp):
     day = resp.incident.occurred_on
-    return list(Appraisal.objects.select_for_update().select_related("cycle").filter(
+    return list(Appraisal.objects.select_for_update(of=("self",)).select_related("cycle").filter(
         staff__person_id=resp.staff.person_id, cycle__period_start__lte=day, cycle__period_end__gte=day))
 
 

@@ -37,6 +37,22 @@ def _refusal_text(error) -> str:
     return str(error)
 
 
+GAPS_SHOWN = 20  # the cycle page names this many of those waiting for the committee, and says how many in all
+
+
+def _refuse_form(request, form, fallback: str):
+    """A form's own reason where it has one (too long, a NUL character, a bad number), the page's
+    request where the field was only left empty."""
+    for name, errors in form.errors.items():
+        for error in errors.as_data():
+            if error.code != "required":
+                text = next(iter(error), "")
+                field = form.fields.get(name)
+                messages.error(request, _("%(field)s: %(error)s") % {"field": field.label, "error": text} if field else text)
+                return
+    messages.error(request, fallback)
+
+
 def _act(request, call, done: str):
     try:
         call()
@@ -120,8 +136,10 @@ class CycleDetailView(_CycleMixin, ScopedPermissionMixin, generic.TemplateView):
             sc.progress = progress.get(sc.pk, {})
         owner = rules.has_perm("appraisal.manage_cycle", user, cycle)
         actions = [(name, label) for name, (_call, state, label) in OWNER_ACTIONS.items() if owner and cycle.state == state]
-        gaps = services.gaps(cycle, limit=20) if owner and cycle.state in (Cycle.State.LEADER, Cycle.State.GRADING) else []
-        return super().get_context_data(cycle=cycle, page=page, owner=owner, actions=actions, gaps=gaps, **kwargs)
+        gaps, gap_count = (services.gaps(cycle, limit=GAPS_SHOWN, leaders_done=cycle.state == Cycle.State.GRADING)
+                           if owner and cycle.state in (Cycle.State.LEADER, Cycle.State.GRADING) else ([], 0))
+        return super().get_context_data(cycle=cycle, page=page, owner=owner, actions=actions, gaps=gaps, gap_count=gap_count,
+                                        gaps_more=gap_count - len(gaps), **kwargs)
 
 
 class CycleActionView(_CycleMixin, ScopedPermissionMixin, generic.View):
@@ -171,14 +189,21 @@ class SchoolCycleView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Template
             lead=lead, manage=manage, owner=owner, awaiting=awaiting, ties=ties, unanswered=unanswered,
             leader_scoring=lead and sc.cycle.state == Cycle.State.LEADER,
             regrade=owner and sc.state == SchoolCycle.State.RETURNED and sc.cycle.state == Cycle.State.APPROVAL,
-            note_form=NoteForm(), reason_form=ReasonForm(), **kwargs)
+            excuse_pending=manage and sc.cycle.state == Cycle.State.PEER,
+            decide_waiting=manage and (sc.cycle.state in (Cycle.State.LEADER, Cycle.State.GRADING)
+                                       or (sc.cycle.state == Cycle.State.APPROVAL and sc.state == SchoolCycle.State.RETURNED)),
+            scoring_form=ScoringForm(), note_form=NoteForm(), reason_form=ReasonForm(), **kwargs)
 
 
 class SchoolCycleActionView(_SchoolCycleMixin, ScopedPermissionMixin, generic.View):
-    """approve / return / tie: the school's leaders; regrade: the cycle's owner."""
+    """approve / return / tie: the school's leaders; regrade: the cycle's owner; excuse-pending and
+    decide-waiting: the school's HR officer."""
 
     def get_permission_required(self):
-        return ("appraisal.manage_cycle",) if self.kwargs["action"] == "regrade" else ("appraisal.lead_school_cycle",)
+        action = self.kwargs["action"]
+        if action == "regrade":
+            return ("appraisal.manage_cycle",)
+        return ("appraisal.manage_school_cycle",) if action in ("excuse-pending", "decide-waiting") else ("appraisal.lead_school_cycle",)
 
     def get_permission_object(self):
         sc = super().get_permission_object()
@@ -190,14 +215,14 @@ class SchoolCycleActionView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Vi
         if action == "approve":
             form = NoteForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _("The note is too long: at most 2000 characters."))
+                _refuse_form(request, form, _("The note is too long: at most 2000 characters."))
             else:
                 _act(request, lambda: services.school_approve(school_cycle=sc, note=form.cleaned_data["note"], acting_user=user),
                      _("The school's grades are approved."))
         elif action == "return":
             form = ReasonForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _("Give a written reason for the record."))
+                _refuse_form(request, form, _("Give a written reason for the record."))
             else:
                 _act(request, lambda: services.school_return(school_cycle=sc, reason=form.cleaned_data["reason"], acting_user=user),
                      _("The grades are returned for regrading."))
@@ -205,13 +230,32 @@ class SchoolCycleActionView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Vi
             form = ReasonForm(request.POST)
             chosen = [i for i in (object_id(v) for v in request.POST.getlist("excellent")[:500]) if i is not None]
             if not form.is_valid():
-                messages.error(request, _("Give a written reason for the record."))
+                _refuse_form(request, form, _("Give a written reason for the record."))
             else:
                 _act(request, lambda: services.tie_decide(school_cycle=sc, group=request.POST.get("group", "")[:16], excellent_ids=chosen,
                                                           reason=form.cleaned_data["reason"], acting_user=user),
                      _("The tie is decided."))
         elif action == "regrade":
             _act(request, lambda: services.school_regrade(school_cycle=sc, acting_user=user), _("The school is graded again."))
+        elif action == "excuse-pending":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                _refuse_form(request, form, _("Give a written reason for the record."))
+            else:
+                done = []
+                if _act(request, lambda: done.append(services.raters_excuse_pending(school_cycle=sc, reason=form.cleaned_data["reason"],
+                                                                                    acting_user=user)), _("Excused.")):
+                    messages.info(request, _("%(n)d raters who had not answered are excused.") % {"n": done[0]})
+        elif action == "decide-waiting":
+            form = ScoringForm(request.POST)
+            if not form.is_valid():
+                _refuse_form(request, form, _("Choose how this person is scored and record the committee's decision."))
+            else:
+                done = []
+                if _act(request, lambda: done.append(services.scoring_decide_waiting(
+                        school_cycle=sc, scoring=form.cleaned_data["scoring"], note=form.cleaned_data["note"], acting_user=user)),
+                        _("The committee's decision is recorded.")):
+                    messages.info(request, _("Recorded for %(n)d people.") % {"n": done[0]})
         else:
             raise Http404
         return redirect("appraisal:school_cycle", pk=pk)
@@ -228,14 +272,17 @@ class LeaderScoreView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Template
                            cursor=self.request.GET.get("cursor"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sc=self.get_permission_object(), page=self._page(), **kwargs)
+        sc, page = self.get_permission_object(), self._page()
+        for a in page.rows:
+            a.version = services.leader_version(a)
+        return super().get_context_data(sc=sc, page=page, open=services.leaders_may_score(sc), **kwargs)
 
     def post(self, request, pk):
         sc = self.get_permission_object()
         scores = {}
         for key, value in request.POST.items():
             if key.startswith("score-") and (pk_ := object_id(key[6:])) is not None and len(scores) < 200:
-                scores[pk_] = (value.strip()[:20], request.POST.get(f"comment-{pk_}", "")[:2001])
+                scores[pk_] = (value.strip()[:20], request.POST.get(f"comment-{pk_}", "")[:2001], request.POST.get(f"version-{pk_}", "")[:32] or None)
         if _act(request, lambda: services.leader_scores(school_cycle=sc, scores=scores, acting_user=request.user), _("Scores saved.")):
             return redirect(request.get_full_path())
         return self.get(request, pk)
@@ -283,21 +330,21 @@ class AppraisalActionView(_AppraisalMixin, ScopedPermissionMixin, generic.View):
                 _act(request, lambda: services.scoring_decide(appraisal=a, scoring=form.cleaned_data["scoring"], note=form.cleaned_data["note"],
                                                               acting_user=user), _("The committee's decision is recorded."))
             else:
-                messages.error(request, _("Choose how this person is scored and record the committee's decision."))
+                _refuse_form(request, form, _("Choose how this person is scored and record the committee's decision."))
         elif action == "grade" and rules.has_perm("appraisal.lead_school_cycle", user, sc):
             form = GradeChangeForm(request.POST)
             if form.is_valid():
                 _act(request, lambda: services.grade_change(appraisal=a, grade=form.cleaned_data["grade"], reason=form.cleaned_data["reason"],
                                                             acting_user=user), _("The grade is changed."))
             else:
-                messages.error(request, _("Choose a grade and give a written reason."))
+                _refuse_form(request, form, _("Choose a grade and give a written reason."))
         elif action == "appeal" and rules.has_perm("appraisal.manage_school_cycle", user, sc):
             form = AppealDecisionForm(request.POST)
             if form.is_valid():
                 _act(request, lambda: services.appeal_decide(appraisal=a, grade=form.cleaned_data["grade"], decision=form.cleaned_data["decision"],
                                                              acting_user=user), _("The committee's decision on the appeal is recorded."))
             else:
-                messages.error(request, _("Choose the grade and record the committee's decision."))
+                _refuse_form(request, form, _("Choose the grade and record the committee's decision."))
         else:
             return self.handle_no_permission()
         return redirect("appraisal:appraisal_detail", pk=pk)
@@ -315,7 +362,7 @@ class ExcuseView(ScopedPermissionMixin, generic.View):
         self.get_permission_object()
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give a written reason for the record."))
+            _refuse_form(request, form, _("Give a written reason for the record."))
         else:
             _act(request, lambda: services.rater_excuse(assignment=self._asg, reason=form.cleaned_data["reason"], acting_user=request.user),
                  _("The rater is excused."))
@@ -352,7 +399,7 @@ class CommitteeView(ScopedPermissionMixin, generic.TemplateView):
             if member is None:
                 messages.error(request, _("This member is not on the committee."))
             elif not form.is_valid():
-                messages.error(request, _("Give a written reason for the record."))
+                _refuse_form(request, form, _("Give a written reason for the record."))
             else:
                 _act(request, lambda: services.committee_remove(member=member, reason=form.cleaned_data["reason"], acting_user=request.user),
                      _("Removed from the committee."))
@@ -435,7 +482,7 @@ class RateView(ScopedPermissionMixin, generic.View):
         asg = self.get_permission_object()
         form = PeerScoreForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give a score from 0 to 100."))
+            _refuse_form(request, form, _("Give a score from 0 to 100."))
         else:
             _act(request, lambda: services.peer_rate(assignment=asg, score=form.cleaned_data["score"].strip(), acting_user=request.user),
                  _("Your rating of %(person)s is saved.") % {"person": asg.appraisal.staff.person.name})
@@ -530,7 +577,7 @@ class IncidentActionView(_IncidentMixin, ScopedPermissionMixin, generic.View):
             form = ResponsibilityForm(request.POST)
             staff = _staff_named(incident.school, form.data.get("person", ""), current_only=False) if form.is_valid() else None
             if not form.is_valid():
-                messages.error(request, _("Name the person, their role and what the investigation found."))
+                _refuse_form(request, form, _("Name the person, their role and what the investigation found."))
             elif isinstance(staff, str):
                 messages.error(request, staff)
             else:
@@ -542,19 +589,21 @@ class IncidentActionView(_IncidentMixin, ScopedPermissionMixin, generic.View):
                 _act(request, lambda: veto.incident_investigated(incident=incident, investigation=form.cleaned_data["investigation"], acting_user=user),
                      _("The investigation is recorded; the people named may now state their case."))
             else:
-                messages.error(request, _("Write the investigation record."))
+                _refuse_form(request, form, _("Write the investigation record."))
         elif action == "statement":
             resp = Responsibility.objects.filter(incident=incident, pk=object_id(request.POST.get("responsibility"))).first()
             form = StatementForm(request.POST)
-            if resp is None or not form.is_valid():
+            if resp is None:
                 messages.error(request, _("Write the statement, or record that the person declined to make one."))
+            elif not form.is_valid():
+                _refuse_form(request, form, _("Write the statement, or record that the person declined to make one."))
             else:
                 _act(request, lambda: veto.statement_record(responsibility=resp, statement=form.cleaned_data["statement"],
                                                             waived=form.cleaned_data["waived"], acting_user=user), _("The statement is recorded."))
         elif action in ("finalise", "close"):
             form = DecisionForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _("Give a written reason for the record."))
+                _refuse_form(request, form, _("Give a written reason for the record."))
             elif action == "finalise":
                 _act(request, lambda: veto.incident_finalise(incident=incident, decision_note=form.cleaned_data["decision"], acting_user=user),
                      _("Responsibility is final."))
@@ -615,7 +664,7 @@ class AppealView(_AppraisalMixin, ScopedPermissionMixin, generic.View):
     def post(self, request, pk):
         form = AppealForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Say why you ask for a review."))
+            _refuse_form(request, form, _("Say why you ask for a review."))
         else:
             _act(request, lambda: services.appeal_lodge(appraisal=self.get_permission_object(), grounds=form.cleaned_data["grounds"],
                                                         acting_user=request.user), _("Your appeal is lodged. The committee decides it by the date shown."))

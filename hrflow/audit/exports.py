@@ -1,5 +1,7 @@
 """The change log as an export job: every change the filter selects, one line per field change."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +59,7 @@ class ChangeLogExport(ExportKind):
     def _lines(self, user, flt):
         # Every value was typed by someone: hrflow.core.xlsx keeps it text, never a formula.
         for row in iter_changes(user=user, flt=flt):
-            when = timezone.localtime(row.when).replace(tzinfo=None)
+            when = timezone.localtime(row.when).replace(tzinfo=None) if isinstance(row.when, datetime) else row.when
             for change in row.changes or [None]:
                 yield [
                     when, row.user, row.model_label, row.object_repr, row.action_label,

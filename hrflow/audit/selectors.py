@@ -38,7 +38,7 @@ class ChangeRow:
     model_label: str
     object_id: int
     object_repr: str
-    when: datetime
+    when: datetime | date  # a date where the record keeps the day only
     action: str
     user: str
     reason: str
@@ -242,7 +242,8 @@ def _rows(user, page) -> list[ChangeRow]:
                 model_label=model_label,
                 object_id=record.id,
                 object_repr=labels.get(record.id) or f"{model_label} #{record.id}",
-                when=record.history_date,
+                # A peer rating's record keeps the day only: a time would point at the rater who answered then.
+                when=timezone.localtime(record.history_date).date() if entry.anonymous_as else record.history_date,
                 action=record.history_type,
                 action_label=display.actions[record.history_type],
                 user=str(entry.anonymous_as) if entry.anonymous_as else users.get(record.history_user_id, unknown),

@@ -73,7 +73,7 @@ def test_two_officers_grading_at_once_grade_once(world):
         services.peer_rate(assignment=asg, score="80", acting_user=asg.rater.person.user)
     services.cycle_close_peer(cycle=cycle, acting_user=users["hr-a"])
     sc = SchoolCycle.objects.get(cycle=cycle)
-    services.leader_scores(school_cycle=sc, scores={a.pk: (Decimal("90"), "") for a in Appraisal.objects.filter(cycle=cycle)},
+    services.leader_scores(school_cycle=sc, scores={a.pk: (Decimal("90"), "", None) for a in Appraisal.objects.filter(cycle=cycle)},
                            acting_user=users["lead-a"])
     services.cycle_close_leader(cycle=cycle, acting_user=users["hr-a"])
     results = run_together([lambda u=u: services.cycle_grade(cycle=cycle, acting_user=users[u]) for u in ("hr-a", "hr-b")])
@@ -90,7 +90,7 @@ def test_two_leaders_giving_the_last_excellent_place_at_once_give_it_once(world)
         services.peer_rate(assignment=asg, score="80", acting_user=asg.rater.person.user)
     services.cycle_close_peer(cycle=cycle, acting_user=users["hr-a"])
     sc = SchoolCycle.objects.get(cycle=cycle)
-    services.leader_scores(school_cycle=sc, scores={a.pk: (Decimal("80"), "") for a in Appraisal.objects.filter(cycle=cycle)},
+    services.leader_scores(school_cycle=sc, scores={a.pk: (Decimal("80"), "", None) for a in Appraisal.objects.filter(cycle=cycle)},
                            acting_user=users["lead-a"])
     services.cycle_close_leader(cycle=cycle, acting_user=users["hr-a"])
     services.cycle_grade(cycle=cycle, acting_user=users["hr-a"])

@@ -72,7 +72,8 @@ def test_work_done_weighs_the_reward_and_bad_values_change_nothing(cycle, user, 
 def test_a_person_without_a_rate_is_marked_and_the_run_cannot_be_approved_until_the_table_covers_them(cycle, user, school, small_school):
     sc = published(cycle, user, school, small_school)
     pay.rate_save(school=school, post_category="canteen", title="", education="", monthly=Decimal("900"), acting_user=user("hr"))
-    run = run_pay(pay.pay_run_save(school_cycle=sc, values={"budget": Decimal("50000"), **pay.defaults(cycle)}, acting_user=user("hr")), user)
+    # A budget the payout fits in (总量控制): 7 × 800–900 a month × 12 base + a pool of 30% of the budget.
+    run = run_pay(pay.pay_run_save(school_cycle=sc, values={"budget": Decimal("150000"), **pay.defaults(cycle)}, acting_user=user("hr")), user)
     assert run.state == PayRun.State.COMPUTED
     others = Appraisal.objects.filter(cycle=cycle).exclude(staff__post_category="canteen").count()
     assert run.lines_flagged == others

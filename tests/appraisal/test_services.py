@@ -1,5 +1,6 @@
 """The cycle end to end through its services, and the rules each step keeps."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from hrflow.appraisal import services
 from hrflow.appraisal.models import Appraisal, Cycle, PeerAssignment, PeerRating, SchoolCycle
 from hrflow.appraisal.services import AppraisalError
+from hrflow.org.models import OrgUnit
+from hrflow.people.models import Staff
 
 DIMS = Appraisal.DIMENSIONS
 
@@ -37,7 +40,7 @@ def to_leader(cycle, user, score_of=lambda a: 80):
 
 def leader_all(cycle, user, score_of=lambda a: Decimal("90")):
     sc = SchoolCycle.objects.get(cycle=cycle)
-    scores = {a.pk: (score_of(a), "") for a in Appraisal.objects.filter(cycle=cycle)}
+    scores = {a.pk: (score_of(a), "", None) for a in Appraisal.objects.filter(cycle=cycle)}
     services.leader_scores(school_cycle=sc, scores=scores, acting_user=user("leader"))
 
 
@@ -104,29 +107,32 @@ def test_peer_evaluation_does_not_close_while_a_rater_has_neither_answered_nor_b
     hr = user("hr")
     services.cycle_open(cycle=cycle, acting_user=hr)
     services.cycle_close_self(cycle=cycle, acting_user=hr)
-    rate_all(cycle)
-    asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).first()
-    PeerRating.objects.filter(appraisal=asg.appraisal).first()
-    # One rating withdrawn by excusing its rater without a reason is refused; with one, it counts as answered-or-excused.
-    with pytest.raises(AppraisalError):
-        services.rater_excuse(assignment=asg, reason="  ", acting_user=hr)
-    PeerAssignment.objects.filter(pk=asg.pk).update(answered=False)
+    pending = PeerAssignment.objects.filter(appraisal__cycle=cycle).first()
+    for asg in PeerAssignment.objects.filter(appraisal__cycle=cycle).exclude(pk=pending.pk).select_related("rater__person__user"):
+        services.peer_rate(assignment=asg, score="80", acting_user=asg.rater.person.user)
     with pytest.raises(AppraisalError, match="1"):
         services.cycle_close_peer(cycle=cycle, acting_user=hr)
-    services.rater_excuse(assignment=asg, reason="近亲属回避（INST-RECUSAL）", acting_user=hr)
+    with pytest.raises(AppraisalError):  # excusing needs a written reason
+        services.rater_excuse(assignment=pending, reason="  ", acting_user=hr)
+    services.rater_excuse(assignment=pending, reason="近亲属回避（INST-RECUSAL）", acting_user=hr)
     services.cycle_close_peer(cycle=cycle, acting_user=hr)
     cycle.refresh_from_db()
     assert cycle.state == Cycle.State.LEADER
 
 
-def test_excusing_a_rater_withdraws_the_rating_they_gave(cycle, user):
+def test_an_answered_rating_is_never_withdrawn_by_excusing_its_rater(cycle, user):
+    """Withdrawing it beside the excusal would tell the change log whose rating it was."""
     hr = user("hr")
     services.cycle_open(cycle=cycle, acting_user=hr)
     services.cycle_close_self(cycle=cycle, acting_user=hr)
     asg = PeerAssignment.objects.filter(appraisal__cycle=cycle).select_related("rater__person__user").first()
     services.peer_rate(assignment=asg, score="60", acting_user=asg.rater.person.user)
-    services.rater_excuse(assignment=asg, reason="系被评议人配偶", acting_user=hr)
-    assert not PeerRating.objects.filter(appraisal=asg.appraisal).exists()
+    with pytest.raises(AppraisalError, match="已经评分|already answered"):
+        services.rater_excuse(assignment=asg, reason="系被评议人配偶", acting_user=hr)
+    asg.refresh_from_db()
+    assert not asg.excused and asg.answered
+    assert PeerRating.objects.filter(appraisal=asg.appraisal).count() == 1
+    assert PeerRating.history.filter(history_type="-").count() == 0
 
 
 def test_grades_keep_the_excellent_quota_and_send_a_tie_to_the_leaders(cycle, user, school, small_school):
@@ -175,6 +181,10 @@ def test_someone_lacking_a_part_waits_for_the_committee_and_is_never_scored_as_z
     with pytest.raises(AppraisalError, match="委员会|committee"):
         services.scoring_decide(appraisal=first, scoring="renormalised", note="病假未自评，按其余两项折算", acting_user=hr)
     committee(school, user, small_school)
+    whole = Appraisal.objects.filter(cycle=cycle).exclude(pk=first.pk).select_related("staff__person").first()
+    for how in ("renormalised", "not_graded"):  # someone lacking nothing is scored with the cycle's weights
+        with pytest.raises(AppraisalError, match=whole.staff.person.name):
+            services.scoring_decide(appraisal=whole, scoring=how, note="误操作", acting_user=hr)
     services.scoring_decide(appraisal=first, scoring="renormalised", note="病假未自评，按其余两项折算", acting_user=hr)
     services.cycle_grade(cycle=cycle, acting_user=hr)
     first.refresh_from_db()
@@ -262,5 +272,87 @@ def test_nobody_scores_or_grades_their_own_appraisal(cycle, user, small_school):
     Person.objects.filter(pk=own.staff.person_id).update(user=leader)
     sc = SchoolCycle.objects.get(cycle=cycle)
     with pytest.raises(AppraisalError, match="INST-RECUSAL"):
-        services.leader_scores(school_cycle=sc, scores={own.pk: (Decimal("100"), "")}, acting_user=leader)
+        services.leader_scores(school_cycle=sc, scores={own.pk: (Decimal("100"), "", None)}, acting_user=leader)
     assert Appraisal.objects.get(pk=own.pk).leader_score is None
+
+
+def test_a_page_of_leader_scores_opened_before_another_save_changes_nothing_it_did_not_see(cycle, user, school, small_school):
+    """Two tabs (or two leaders): the page saved second must not blank the scores saved first."""
+    to_leader(cycle, user)
+    sc = SchoolCycle.objects.select_related("cycle").get(cycle=cycle)
+    leader = user("leader")
+    rows = list(Appraisal.objects.filter(cycle=cycle).order_by("pk"))
+    seen = {a.pk: services.leader_version(a) for a in rows}  # both tabs open on empty scores
+    services.leader_scores(school_cycle=sc, scores={a.pk: ("88", "", seen[a.pk]) for a in rows}, acting_user=leader)
+    stale = {a.pk: ("", "", seen[a.pk]) for a in rows} | {rows[0].pk: ("70", "", seen[rows[0].pk])}
+    with pytest.raises(AppraisalError, match=rows[0].staff.person.name):
+        services.leader_scores(school_cycle=sc, scores=stale, acting_user=leader)
+    assert set(Appraisal.objects.filter(cycle=cycle).values_list("leader_score", flat=True)) == {Decimal("88")}
+    # A row left as it was shown is no change, whatever its version; a blank where a score was seen clears it.
+    fresh = {a.pk: services.leader_version(a) for a in Appraisal.objects.filter(cycle=cycle)}
+    services.leader_scores(school_cycle=sc, scores={rows[0].pk: ("", "", fresh[rows[0].pk]), rows[1].pk: ("88", "", "old")},
+                           acting_user=leader)
+    assert Appraisal.objects.get(pk=rows[0].pk).leader_score is None
+
+
+def test_returned_grades_let_the_leaders_correct_their_scores_before_regrading(cycle, user, school, small_school):
+    committee(school, user, small_school)
+    to_leader(cycle, user)
+    leader_all(cycle, user, lambda a: Decimal("70"))
+    hr, leader = user("hr"), user("leader")
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    sc = SchoolCycle.objects.select_related("cycle").get(cycle=cycle)
+    target = Appraisal.objects.filter(cycle=cycle).exclude(staff__person__user=leader).order_by("pk").first()
+    with pytest.raises(AppraisalError):  # awaiting approval, not returned: the scores stand
+        services.leader_scores(school_cycle=sc, scores={target.pk: ("95", "", None)}, acting_user=leader)
+    services.school_return(school_cycle=sc, reason="领导评价有误，更正后重新评定", acting_user=leader)
+    sc = SchoolCycle.objects.select_related("cycle").get(pk=sc.pk)
+    services.leader_scores(school_cycle=sc, scores={target.pk: ("95", "更正", None)}, acting_user=leader)
+    old = Appraisal.objects.get(pk=target.pk).composite
+    services.school_regrade(school_cycle=sc, acting_user=hr)
+    assert Appraisal.objects.get(pk=target.pk).composite > old
+
+
+def test_a_school_is_appraised_once_for_a_period(cycle, user, school, small_school):
+    """Neither a second cycle of the school nor its bureau's cycle enrols it again for an
+    overlapping period: one incident would veto two appraisals, and staff would rate twice."""
+    hr = user("hr")
+    services.cycle_open(cycle=cycle, acting_user=hr)
+    config = services.CycleSettings.defaults()
+    again = services.cycle_create(unit=school.unit, name="2026年度考核（重复）", kind=Cycle.Kind.ANNUAL, period_start=date(2026, 7, 1),
+                                  period_end=date(2027, 6, 30), config=config, acting_user=hr)
+    with pytest.raises(AppraisalError, match="2026年度考核"):
+        services.cycle_open(cycle=again, acting_user=hr)
+    assert not Appraisal.objects.filter(cycle=again).exists()
+    term = services.cycle_create(unit=school.unit, name="聘期考核", kind=Cycle.Kind.TERM, period_start=date(2024, 1, 1),
+                                 period_end=date(2026, 12, 31), config=config, acting_user=hr)
+    assert services.cycle_open(cycle=term, acting_user=hr) == len(small_school)  # another kind of appraisal may overlap
+    bureau_unit = school.unit.parent
+    while bureau_unit.kind == OrgUnit.Kind.SCHOOL:
+        bureau_unit = bureau_unit.parent
+    wide = services.cycle_create(unit=bureau_unit, name="全市年度考核", kind=Cycle.Kind.ANNUAL, period_start=date(2026, 1, 1),
+                                 period_end=date(2026, 12, 31), config=config, acting_user=user("bureau"))
+    try:
+        services.cycle_open(cycle=wide, acting_user=user("bureau"))
+    except AppraisalError as error:  # nobody else in the bureau's scope: refused, saying why
+        assert "重叠" in str(error) or "overlapping" in str(error)
+    else:
+        assert not Appraisal.objects.filter(cycle=wide, school=school).exists()
+        assert Appraisal.objects.filter(cycle=wide).exists()
+        assert "七中" in Cycle.history.filter(id=wide.pk).latest("history_id").history_change_reason
+
+
+def test_raters_come_from_the_whole_school_unless_post_groups_are_graded_apart(user, school, small_school, today):
+    """A post group of two could never reach the 3 answers a result needs; graded together, its
+    members are rated by colleagues of the school."""
+    manager = Staff.objects.filter(school=school, post_category="management", employment_type__in=["establishment", "contract"]).order_by("id").first()
+    Staff.objects.filter(pk=manager.pk).update(status="active")
+    for separate in (False, True):
+        config = services.CycleSettings.defaults()
+        config.peers_per_person, config.separate_groups = 4, separate
+        c = services.cycle_create(unit=school.unit, name=f"考核{separate}", kind=Cycle.Kind.ANNUAL, period_start=date(2020 + separate, 1, 1),
+                                  period_end=date(2020 + separate, 12, 31), config=config, acting_user=user("hr"))
+        services.cycle_open(cycle=c, acting_user=user("hr"))
+        raters = PeerAssignment.objects.filter(appraisal__cycle=c, appraisal__staff=manager).count()
+        assert raters == (0 if separate else 4)
