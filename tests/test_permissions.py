@@ -116,6 +116,7 @@ EXPECTED = {
     "appraisal:tasks": (OVERSIGHT | {"hr2"}, 200),
     "appraisal:cycle_create": ({"hr", "hr2", "bureau"}, 200),
     "appraisal:cycle_detail": (OVERSIGHT, 200),
+    "appraisal:cycle_edit": ({"hr"}, 302),  # the owner; this cycle has opened: back to it, saying the settings are fixed
     "appraisal:cycle_action": ({"hr"}, 405),  # the cycle's owner: its school's HR officer
     "appraisal:school_cycle": (OVERSIGHT, 200),
     "appraisal:school_cycle_action": ({"leader"}, 405),  # approve, return, tie: the school's leaders

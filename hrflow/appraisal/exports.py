@@ -5,13 +5,13 @@ from decimal import Decimal
 import rules
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from hrflow.core.history import user_label
 from hrflow.core.params import object_id
 from hrflow.exports.registry import ExportKind, register
 
-from .models import PayLine, PayRun
+from .models import Appraisal, PayLine, PayRun
 
 MONEY = "#,##0.00"
 
@@ -56,21 +56,23 @@ class PayRunExport(ExportKind):
         run = PayRun.objects.get(pk=params["run"])
         rows = (PayLine.objects.filter(run=run).order_by("pk")
                 .values_list("appraisal__staff__person__name", "appraisal__staff__post_category", "grade", "base_monthly", "base_amount",
-                             "coefficient", "work_units", "reward_amount", "note").iterator(chunk_size=2000))
+                             "coefficient", "work_units", "reward_amount", "note", "appraisal__scoring").iterator(chunk_size=2000))
         grades = dict(PayLine._meta.get_field("grade").choices)
         from hrflow.people.models import PostCategoryChoices
 
         posts = dict(PostCategoryChoices.choices)
         headings = [_("Name"), _("Post category"), _("Grade"), _("Monthly base part (yuan)"), _("Base part (yuan)"),
-                    _("Grade coefficient"), _("Work done"), _("Reward part (yuan)"), _("Total (yuan)"), _("Note")]
+                    _("Grade coefficient"), _("Work done"), _("Reward part (yuan)"), _("Total (yuan)"), pgettext("pay line", "Note")]
 
         def lines():
             yield [str(h) for h in headings]  # under the title setup_sheet writes
             base_total = reward_total = Decimal(0)
-            for name, post, grade, monthly, base, coefficient, units, reward, note in rows:
+            not_graded = str(Appraisal.Scoring.NOT_GRADED.label)
+            for name, post, grade, monthly, base, coefficient, units, reward, note, scoring in rows:
                 base_total += base
                 reward_total += reward
-                yield [name, str(posts.get(post, post)), str(grades.get(grade, "")), monthly, base, coefficient, units, reward, base + reward, note]
+                shown = str(grades.get(grade, "")) if grade else (not_graded if scoring == Appraisal.Scoring.NOT_GRADED else "")
+                yield [name, str(posts.get(post, post)), shown, monthly, base, coefficient, units, reward, base + reward, note]
             # The reward total is the pool, to the fen (the split sums to it exactly).
             yield [_("Totals"), "", "", "", base_total, "", "", reward_total, base_total + reward_total, ""]
 

@@ -12,12 +12,14 @@ from hrflow.people.models import Education, PostCategoryChoices
 from .models import Appraisal, Cycle, GradeChoices, Incident, Responsibility
 from .services import CycleSettings
 
-REASON = dict(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+# Django's own wording ("确保该变量…") reads as a programmer's: each text field says it plainly.
+TOO_LONG = {"max_length": _("At most %(limit_value)d characters; this has %(show_value)d.")}
+REASON = dict(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, error_messages=TOO_LONG)
 
 
 class CycleForm(forms.Form):
     unit = forms.ChoiceField(label=_("Opened by"), help_text=_("A school for its own staff, or a bureau for every school below it."))
-    name = forms.CharField(label=pgettext_lazy("cycle", "Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("cycle", "Name"), error_messages=TOO_LONG, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Cycle.Kind.choices)
     period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -67,11 +69,11 @@ class SelfEvaluationForm(forms.Form):
     self_diligence = forms.IntegerField(label=_("Diligence (勤)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     self_results = forms.IntegerField(label=_("Results (绩)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     self_integrity = forms.IntegerField(label=_("Integrity (廉)"), min_value=0, max_value=100, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    summary = forms.CharField(label=_("Summary of the year's work"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6}))
+    summary = forms.CharField(label=_("Summary of the year's work"), error_messages=TOO_LONG, max_length=3000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class PeerScoreForm(forms.Form):
-    score = forms.CharField(label=_("Score (0–100)"), max_length=10, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
+    score = forms.CharField(label=_("Score (0–100)"), error_messages=TOO_LONG, max_length=10, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
 
 
 class ReasonForm(forms.Form):
@@ -84,7 +86,8 @@ class NoteForm(forms.Form):
 
 class ScoringForm(forms.Form):
     scoring = forms.ChoiceField(label=_("How this person is scored"), choices=[
-        (Appraisal.Scoring.RENORMALISED, Appraisal.Scoring.RENORMALISED.label), (Appraisal.Scoring.NOT_GRADED, Appraisal.Scoring.NOT_GRADED.label)])
+        (Appraisal.Scoring.RENORMALISED, Appraisal.Scoring.RENORMALISED.label), (Appraisal.Scoring.NOT_GRADED, Appraisal.Scoring.NOT_GRADED.label)],
+        error_messages={"invalid_choice": _("Choose one of the options given.")})
     note = forms.CharField(label=_("The committee's decision, as recorded"), **REASON)
 
 
@@ -94,43 +97,43 @@ class GradeChangeForm(forms.Form):
 
 
 class CommitteeAddForm(forms.Form):
-    person = forms.CharField(label=_("Staff member (name or ID number)"), max_length=100)
+    person = forms.CharField(label=_("Staff member (name or ID number)"), error_messages=TOO_LONG, max_length=100)
     staff_rep = forms.BooleanField(label=_("Staff representative (职工代表)"), required=False)
 
 
 class IncidentForm(forms.Form):
     occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), error_messages=TOO_LONG, max_length=200)
+    description = forms.CharField(label=_("What happened"), error_messages=TOO_LONG, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     severity = forms.ChoiceField(label=_("Severity"), choices=Incident.Severity.choices)
 
 
 class ResponsibilityForm(forms.Form):
-    person = forms.CharField(label=_("Person responsible (name or ID number)"), max_length=100)
+    person = forms.CharField(label=_("Person responsible (name or ID number)"), error_messages=TOO_LONG, max_length=100)
     role = forms.ChoiceField(label=_("Role in the incident"), choices=Responsibility.Role.choices)
-    finding = forms.CharField(label=_("What the investigation found"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    finding = forms.CharField(label=_("What the investigation found"), error_messages=TOO_LONG, max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InvestigationForm(forms.Form):
-    investigation = forms.CharField(label=_("Investigation record"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    investigation = forms.CharField(label=_("Investigation record"), error_messages=TOO_LONG, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class StatementForm(forms.Form):
-    statement = forms.CharField(label=_("Statement (陈述申辩)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    statement = forms.CharField(label=_("Statement (陈述申辩)"), required=False, error_messages=TOO_LONG, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     waived = forms.BooleanField(label=_("Declined to make a statement"), required=False)
 
 
 class DecisionForm(forms.Form):
-    decision = forms.CharField(label=_("Decision, as recorded"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.CharField(label=_("Decision, as recorded"), error_messages=TOO_LONG, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AppealForm(forms.Form):
-    grounds = forms.CharField(label=_("Why you ask for a review"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    grounds = forms.CharField(label=_("Why you ask for a review"), error_messages=TOO_LONG, max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class AppealDecisionForm(forms.Form):
     grade = forms.ChoiceField(label=_("Grade after the review"), choices=GradeChoices.choices)
-    decision = forms.CharField(label=_("The committee's decision, as recorded"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.CharField(label=_("The committee's decision, as recorded"), error_messages=TOO_LONG, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _money_field(label, limit=Decimal("999999999.99")):
@@ -170,6 +173,6 @@ class PayRunForm(forms.Form):
 
 class PayRateForm(forms.Form):
     post_category = forms.ChoiceField(label=_("Post category"), required=False, choices=[("", _("any"))] + list(PostCategoryChoices.choices))
-    title = forms.CharField(label=_("Title or skill level"), required=False, max_length=100, help_text=_("Empty: any."))
+    title = forms.CharField(label=_("Title or skill level"), required=False, error_messages=TOO_LONG, max_length=100, help_text=_("Empty: any."))
     education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", _("any"))] + list(Education.choices))
     monthly = _money_field(_("Monthly base part (yuan)"), limit=Decimal("999999.99"))

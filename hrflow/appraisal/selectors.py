@@ -181,7 +181,8 @@ def tasks_for(user) -> dict:
         titles[task.process_id] = task.flow_task.task_title
     out["cycles"] = [(c, titles.get(c.process_id, "")) for c in cycles if c.process_id in titles]
     leader_q = scope.scope_q(user, {Role.SCHOOL_LEADER}, field="school__unit__path")
-    out["to_score"] = list(SchoolCycle.objects.filter(leader_q, cycle__state=Cycle.State.LEADER).select_related("cycle", "school__unit")
+    scoring = Q(cycle__state=Cycle.State.LEADER) | Q(cycle__state=Cycle.State.APPROVAL, state=SchoolCycle.State.RETURNED)
+    out["to_score"] = list(SchoolCycle.objects.filter(leader_q, scoring).select_related("cycle", "school__unit")
                            .order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.SCHOOL_LEADER) else []
     out["to_approve"] = list(SchoolCycle.objects.filter(leader_q, cycle__state=Cycle.State.APPROVAL, state=SchoolCycle.State.GRADED)
                              .select_related("cycle", "school__unit").order_by("-pk")[:TASK_LIMIT]) if scope.has_role(user, Role.SCHOOL_LEADER) else []

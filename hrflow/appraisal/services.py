@@ -197,7 +197,9 @@ def cycle_create(*, unit: OrgUnit, name: str, kind: str, period_start: date, per
 
 
 @transaction.atomic
-def cycle_update(*, cycle: Cycle, name: str, period_start: date, period_end: date, config: CycleSettings, acting_user) -> Cycle:
+def cycle_update(*, cycle: Cycle, name: str, period_start: date, period_end: date, config: CycleSettings, acting_user,
+                 due: dict | None = None) -> Cycle:
+    """A cycle in preparation corrected: its name, period, settings and due days (nobody is enrolled yet)."""
     cycle = _lock(cycle)
     if cycle.state != S.DRAFT:
         raise AppraisalError(_("The settings are fixed once the cycle has opened."))
@@ -210,7 +212,7 @@ def cycle_update(*, cycle: Cycle, name: str, period_start: date, period_end: dat
         raise AppraisalError(_("A period before 2000 is a typing error."))
     config.check()
     cycle.name, cycle.period_start, cycle.period_end = name, period_start, period_end
-    for key, value in vars(config).items():
+    for key, value in {**vars(config), **(_check_due(due, period_end) if due is not None else {})}.items():
         setattr(cycle, key, value)
     return save_audited(cycle, user=acting_user, reason=_("Cycle settings changed"))
 
@@ -285,7 +287,8 @@ def cycle_open(*, cycle: Cycle, acting_user) -> int:
     opened = _("Opened: %(count)d staff enrolled, self-evaluation open") % {"count": len(rows)}
     if taken:
         names = "、".join(School.objects.filter(pk__in=list(taken)[:5]).values_list("unit__name", flat=True))
-        opened += _("; %(n)d schools already appraised for an overlapping period are left out (%(names)s…)") % {"n": len(taken), "names": names}
+        names += "…" if len(taken) > 5 else ""
+        opened += _("; %(n)d schools already appraised for an overlapping period are left out (%(names)s)") % {"n": len(taken), "names": names}
     save_audited(cycle, user=acting_user, reason=opened)
     _complete(cycle, "open_cycle", acting_user)
     _notify_staff(cycle, "opened", lambda: _("Appraisal: your self-evaluation is open (%(cycle)s)") % {"cycle": cycle.name})

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="tasks"),
     path("cycles/", views.CycleListView.as_view(), name="cycle_list"),
     path("cycles/new/", views.CycleCreateView.as_view(), name="cycle_create"),
+    path("cycles/<int:pk>/edit/", views.CycleEditView.as_view(), name="cycle_edit"),
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="cycle_detail"),
     path("cycles/<int:pk>/act/<slug:action>/", views.CycleActionView.as_view(), name="cycle_action"),
     path("schools/<int:pk>/", views.SchoolCycleView.as_view(), name="school_cycle"),

@@ -136,7 +136,22 @@ def apply_veto(appraisals: list[Appraisal], resp: Responsibility, acting_user) -
     with translation.override(settings.LANGUAGE_CODE):
         notify_people([(resp.staff.person.user_id, f"appraisal.vetoed:{a.pk}", _("Appraisal: %(cycle)s is vetoed for a major safety incident")
                         % {"cycle": a.cycle.name}, reverse("appraisal:mine")) for a in changed])
+    _flag_paid_rewards(changed, resp, acting_user)
     return changed
+
+
+def _flag_paid_rewards(appraisals, resp, acting_user) -> None:
+    """A veto made final after the school's pay run was approved: the run is locked, so the reward
+    part already granted is said on the run, to be recovered (VETO-PAY), rather than rewritten."""
+    from .models import PayLine, PayRun
+
+    for line in (PayLine.objects.filter(appraisal__in=appraisals, run__state=PayRun.State.APPROVED, reward_amount__gt=0)
+                 .select_related("appraisal__staff__person")):
+        run = PayRun.objects.select_for_update().get(pk=line.run_id)
+        why = _("%(person)s was vetoed after this run was approved (VETO-PAY): the reward part of %(amount)s yuan granted to them is to "
+                "be recovered.") % {"person": line.appraisal.staff.person.name, "amount": line.reward_amount}
+        run.message = f"{run.message} {why}".strip()[:2000]
+        save_audited(run, user=acting_user, reason=why)
 
 
 def _appraisals_of(resp):

@@ -107,6 +107,53 @@ class _CycleMixin:
         return self._cycle
 
 
+class CycleEditView(_CycleMixin, ScopedPermissionMixin, generic.FormView):
+    """A cycle in preparation corrected by its owner before it opens (who opens it and its kind stay)."""
+
+    permission_required = "appraisal.manage_cycle"
+    template_name = "appraisal/cycle_form.html"
+    form_class = CycleForm
+
+    def dispatch(self, request, *args, **kwargs):
+        cycle = self.get_permission_object()
+        if request.user.is_authenticated and cycle.state != Cycle.State.DRAFT and self.has_permission():
+            messages.error(request, _("The settings are fixed once the cycle has opened."))
+            return redirect("appraisal:cycle_detail", pk=cycle.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        cycle = self.get_permission_object()
+        fields = ["name", "kind", "period_start", "period_end", *vars(services.CycleSettings.defaults()), "self_due", "peer_due", "leader_due"]
+        share = (cycle.excellent_share * 100).quantize(Decimal("0.0001"))  # stored to 6 places, typed as a percentage
+        share = share.to_integral_value() if share == share.to_integral_value() else share.normalize()
+        return {**{f: getattr(cycle, f) for f in fields}, "unit": cycle.unit_id, "excellent_share": share}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        cycle = self.get_permission_object()
+        form.fields["unit"].choices = [(cycle.unit_id, cycle.unit.name)]
+        form.fields["unit"].disabled = form.fields["kind"].disabled = True
+        return form
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cycle=self.get_permission_object(), **kwargs)
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        try:
+            services.cycle_update(cycle=self.get_permission_object(), name=d["name"], period_start=d["period_start"], period_end=d["period_end"],
+                                  config=form.config(), acting_user=self.request.user,
+                                  due={k: d.get(k) for k in ("self_due", "peer_due", "leader_due")})
+        except REFUSALS as error:
+            form.add_error(None, _refusal_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The cycle's settings are saved."))
+        return redirect("appraisal:cycle_detail", pk=self.get_permission_object().pk)
+
+
 OWNER_ACTIONS = {
     "open": (services.cycle_open, Cycle.State.DRAFT, _("Enrol the staff and open self-evaluation")),
     "close_self": (services.cycle_close_self, Cycle.State.SELF, _("Close self-evaluation, open peer evaluation")),
@@ -139,6 +186,7 @@ class CycleDetailView(_CycleMixin, ScopedPermissionMixin, generic.TemplateView):
         gaps, gap_count = (services.gaps(cycle, limit=GAPS_SHOWN, leaders_done=cycle.state == Cycle.State.GRADING)
                            if owner and cycle.state in (Cycle.State.LEADER, Cycle.State.GRADING) else ([], 0))
         return super().get_context_data(cycle=cycle, page=page, owner=owner, actions=actions, gaps=gaps, gap_count=gap_count,
+                                        editable=owner and cycle.state == Cycle.State.DRAFT,
                                         gaps_more=gap_count - len(gaps), **kwargs)
 
 
@@ -187,7 +235,7 @@ class SchoolCycleView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Template
         return super().get_context_data(
             sc=sc, cycle=sc.cycle, page=page, which=which, filters=list(selectors.FILTERS), progress=selectors.progress([sc]).get(sc.pk, {}),
             lead=lead, manage=manage, owner=owner, awaiting=awaiting, ties=ties, unanswered=unanswered,
-            leader_scoring=lead and sc.cycle.state == Cycle.State.LEADER,
+            leader_scoring=lead and services.leaders_may_score(sc),
             regrade=owner and sc.state == SchoolCycle.State.RETURNED and sc.cycle.state == Cycle.State.APPROVAL,
             excuse_pending=manage and sc.cycle.state == Cycle.State.PEER,
             decide_waiting=manage and (sc.cycle.state in (Cycle.State.LEADER, Cycle.State.GRADING)
@@ -245,17 +293,18 @@ class SchoolCycleActionView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Vi
                 done = []
                 if _act(request, lambda: done.append(services.raters_excuse_pending(school_cycle=sc, reason=form.cleaned_data["reason"],
                                                                                     acting_user=user)), _("Excused.")):
-                    messages.info(request, _("%(n)d raters who had not answered are excused.") % {"n": done[0]})
+                    messages.info(request, _("%(n)d raters who had not answered are excused.") % {"n": done[0]} if done[0]
+                                  else _("Nobody was left to excuse."))
         elif action == "decide-waiting":
             form = ScoringForm(request.POST)
             if not form.is_valid():
-                _refuse_form(request, form, _("Choose how this person is scored and record the committee's decision."))
+                _refuse_form(request, form, _("Choose how those waiting are scored and record the committee's decision."))
             else:
                 done = []
                 if _act(request, lambda: done.append(services.scoring_decide_waiting(
                         school_cycle=sc, scoring=form.cleaned_data["scoring"], note=form.cleaned_data["note"], acting_user=user)),
                         _("The committee's decision is recorded.")):
-                    messages.info(request, _("Recorded for %(n)d people.") % {"n": done[0]})
+                    messages.info(request, _("Recorded for %(n)d people.") % {"n": done[0]} if done[0] else _("Nobody was waiting for a decision."))
         else:
             raise Http404
         return redirect("appraisal:school_cycle", pk=pk)
@@ -282,7 +331,7 @@ class LeaderScoreView(_SchoolCycleMixin, ScopedPermissionMixin, generic.Template
         scores = {}
         for key, value in request.POST.items():
             if key.startswith("score-") and (pk_ := object_id(key[6:])) is not None and len(scores) < 200:
-                scores[pk_] = (value.strip()[:20], request.POST.get(f"comment-{pk_}", "")[:2001], request.POST.get(f"version-{pk_}", "")[:32] or None)
+                scores[pk_] = (value.strip()[:20], request.POST.get(f"comment-{pk_}", "")[:2001], request.POST.get(f"version-{pk_}", "")[:32])
         if _act(request, lambda: services.leader_scores(school_cycle=sc, scores=scores, acting_user=request.user), _("Scores saved.")):
             return redirect(request.get_full_path())
         return self.get(request, pk)

@@ -180,3 +180,60 @@ def test_a_committee_member_does_not_count_on_their_own_appeal(cycle, user, scho
     services.appeal_decide(appraisal=a, grade=a.grade, decision="维持原等次", acting_user=user("hr"))
     assert member.person.name in Appraisal.history.filter(id=a.pk).latest("history_id").history_change_reason
     assert CommitteeMember.objects.filter(committee__school=school).count() == 4
+
+
+def test_returned_grades_bring_the_leader_back_to_the_scores(cycle, user, school, small_school, login):
+    from .test_services import committee, leader_all
+
+    committee(school, user, small_school)
+    to_leader(cycle, user)
+    leader_all(cycle, user)
+    hr, leader = user("hr"), user("leader")
+    services.cycle_close_leader(cycle=cycle, acting_user=hr)
+    services.cycle_grade(cycle=cycle, acting_user=hr)
+    sc = SchoolCycle.objects.get(cycle=cycle)
+    client = login("leader")
+    assert 'data-testid="leader-scores"' not in client.get(f"/appraisal/schools/{sc.pk}/").content.decode()
+    services.school_return(school_cycle=sc, reason="领导评价需更正", acting_user=leader)
+    assert 'data-testid="leader-scores"' in client.get(f"/appraisal/schools/{sc.pk}/").content.decode()
+    assert f"/appraisal/schools/{sc.pk}/leader-scores/" in client.get("/appraisal/tasks/").content.decode()
+
+
+def test_a_veto_made_final_after_the_pay_run_was_approved_is_said_on_the_run(cycle, user, school, small_school, today):
+    from hrflow.appraisal import pay
+    from hrflow.appraisal.models import PayLine, PayRun
+
+    from .test_pay_appeals import published, run_pay
+
+    sc = published(cycle, user, school, small_school)
+    pay.rate_save(school=school, post_category="", title="", education="", monthly=Decimal("100"), acting_user=user("hr"))
+    run = run_pay(pay.pay_run_save(school_cycle=sc, values={"budget": Decimal("50000"), **pay.defaults(cycle)}, acting_user=user("hr")), user)
+    pay.pay_run_approve(run=run, acting_user=user("leader"))
+    target = small_school[1]
+    paid = PayLine.objects.get(run=run, appraisal__staff=target).reward_amount
+    incident, resp = major_incident(school, user, target)
+    veto.statement_record(responsibility=resp, statement="", waived=True, acting_user=user("hr"))
+    veto.incident_finalise(incident=incident, decision_note="经校长办公会研究认定", acting_user=user("leader"))
+    run = PayRun.objects.get(pk=run.pk)
+    assert run.state == PayRun.State.APPROVED  # locked: said, not rewritten
+    assert target.person.name in run.message and str(paid) in run.message and "VETO-PAY" in run.message
+
+
+def test_a_cycle_in_preparation_is_corrected_by_its_owner_and_fixed_once_open(cycle, user, login):
+    client = login("hr")
+    page = client.get(f"/appraisal/cycles/{cycle.pk}/edit/")
+    assert page.status_code == 200 and "2026年度考核" in page.content.decode()
+    form = page.context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update(name="2026年度考核（更正）", peers_per_person=6, separate_groups="")
+    response = client.post(f"/appraisal/cycles/{cycle.pk}/edit/", data, follow=True)
+    cycle.refresh_from_db()
+    assert (cycle.name, cycle.peers_per_person, cycle.unit.kind) == ("2026年度考核（更正）", 6, "school"), response.content.decode()[:3000]
+    assert login("hr2").get(f"/appraisal/cycles/{cycle.pk}/edit/").status_code == 403
+    data.update(weight_self=50)
+    client.post(f"/appraisal/cycles/{cycle.pk}/edit/", data)
+    assert Cycle.objects.get(pk=cycle.pk).weight_self == 10  # refused, in words, nothing saved
+    services.cycle_open(cycle=cycle, acting_user=user("hr"))
+    assert client.get(f"/appraisal/cycles/{cycle.pk}/edit/").status_code == 302
+    client.post(f"/appraisal/cycles/{cycle.pk}/edit/", {**data, "weight_self": 10, "name": "改名"})
+    assert Cycle.objects.get(pk=cycle.pk).name == "2026年度考核（更正）"

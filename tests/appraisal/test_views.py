@@ -22,17 +22,23 @@ def leader_phase(cycle, user):
 
 
 def test_the_leader_scores_a_page_of_staff(leader_phase, login):
-    ids = list(Appraisal.objects.filter(cycle=leader_phase.cycle).values_list("pk", flat=True))
-    data = {f"score-{pk}": "88.5" for pk in ids}
-    response = login("leader").post(f"/appraisal/schools/{leader_phase.pk}/leader-scores/", data, follow=True)
+    rows = list(Appraisal.objects.filter(cycle=leader_phase.cycle))
+    ids = [a.pk for a in rows]
+    client = login("leader")
+    # A form without the versions its page carries is taken as stale: nothing is written.
+    client.post(f"/appraisal/schools/{leader_phase.pk}/leader-scores/", {f"score-{pk}": "88.5" for pk in ids}, follow=True)
+    assert set(Appraisal.objects.filter(pk__in=ids).values_list("leader_score", flat=True)) == {None}
+    data = {f"score-{a.pk}": "88.5" for a in rows} | {f"version-{a.pk}": services.leader_version(a) for a in rows}
+    response = client.post(f"/appraisal/schools/{leader_phase.pk}/leader-scores/", data, follow=True)
     assert response.status_code == 200
     assert set(Appraisal.objects.filter(pk__in=ids).values_list("leader_score", flat=True)) == {Decimal("88.50")}
 
 
 @pytest.mark.parametrize("bad", ["101", "-3", "NaN", "1e2", "9" * 400, "八十"])
 def test_a_bad_leader_score_names_the_person_and_saves_nothing(leader_phase, login, bad):
-    ids = list(Appraisal.objects.filter(cycle=leader_phase.cycle).order_by("pk").values_list("pk", flat=True))
-    data = {f"score-{pk}": "80" for pk in ids}
+    rows = list(Appraisal.objects.filter(cycle=leader_phase.cycle).order_by("pk"))
+    ids = [a.pk for a in rows]
+    data = {f"score-{pk}": "80" for pk in ids} | {f"version-{a.pk}": services.leader_version(a) for a in rows}
     data[f"score-{ids[-1]}"] = bad
     response = login("leader").post(f"/appraisal/schools/{leader_phase.pk}/leader-scores/", data, follow=True)
     assert response.status_code == 200
