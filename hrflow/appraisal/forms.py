@@ -21,8 +21,8 @@ class CycleForm(forms.Form):
     unit = forms.ChoiceField(label=_("Opened by"), help_text=_("A school for its own staff, or a bureau for every school below it."))
     name = forms.CharField(label=pgettext_lazy("cycle", "Name"), error_messages=TOO_LONG, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Cycle.Kind.choices)
-    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     weight_self = forms.IntegerField(label=_("Self-evaluation weight (%)"), min_value=0, max_value=100)
     weight_peer = forms.IntegerField(label=_("Peer evaluation weight (%)"), min_value=0, max_value=100)
     weight_leader = forms.IntegerField(label=_("Leadership evaluation weight (%)"), min_value=0, max_value=100)
@@ -36,10 +36,10 @@ class CycleForm(forms.Form):
     trim_from = forms.IntegerField(label=_("Drop the highest and lowest peer score from (answers)"), min_value=3, max_value=50)
     appeal_days = forms.IntegerField(label=_("Appeal window (days)"), min_value=1, max_value=60)
     separate_groups = forms.BooleanField(label=_("Grade management and service posts apart"), required=False)
-    self_due = forms.DateField(label=_("Self-evaluation due"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    self_due = forms.DateField(label=_("Self-evaluation due"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                help_text=_("Optional. After each due day whoever is late is reminded once."))
-    peer_due = forms.DateField(label=_("Peer ratings due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    leader_due = forms.DateField(label=_("Leadership scores due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    peer_due = forms.DateField(label=_("Peer ratings due"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    leader_due = forms.DateField(label=_("Leadership scores due"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +102,7 @@ class CommitteeAddForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Occurred on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     title = forms.CharField(label=_("Title"), error_messages=TOO_LONG, max_length=200)
     description = forms.CharField(label=_("What happened"), error_messages=TOO_LONG, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     severity = forms.ChoiceField(label=_("Severity"), choices=Incident.Severity.choices)

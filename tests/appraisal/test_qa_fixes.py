@@ -223,6 +223,7 @@ def test_a_cycle_in_preparation_is_corrected_by_its_owner_and_fixed_once_open(cy
     client = login("hr")
     page = client.get(f"/appraisal/cycles/{cycle.pk}/edit/")
     assert page.status_code == 200 and "2026年度考核" in page.content.decode()
+    assert 'value="2026-01-01"' in page.content.decode()  # a date input shows the stored day (ISO), not an empty box
     form = page.context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update(name="2026年度考核（更正）", peers_per_person=6, separate_groups="")
