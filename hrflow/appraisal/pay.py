@@ -16,7 +16,7 @@ import threading
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -446,11 +446,16 @@ def rate_save(*, school, post_category: str, title: str, education: str, monthly
     title = (title or "").strip()
     if len(title) > 100:
         raise AppraisalError(_("The title is too long: at most 100 characters."))
-    rate, _created = BasePayRate.objects.get_or_create(school=school, post_category=post_category, title=title, education=education,
-                                                       defaults={"monthly": monthly})
-    changed = _created or rate.monthly != monthly
+    # Not get_or_create: its save would write a history row without the user and reason.
+    key = {"school": school, "post_category": post_category, "title": title, "education": education}
+    rate = BasePayRate.objects.select_for_update().filter(**key).first() or BasePayRate(**key, monthly=monthly)
+    changed = rate.pk is None or rate.monthly != monthly
     rate.monthly = monthly
-    save_audited(rate, user=acting_user, reason=_("Pay table rate set to %(amount)s yuan a month") % {"amount": monthly})
+    try:
+        with transaction.atomic():
+            save_audited(rate, user=acting_user, reason=_("Pay table rate set to %(amount)s yuan a month") % {"amount": monthly})
+    except IntegrityError:  # the same rate created by someone else at this moment
+        raise AppraisalError(_("Someone else saved this rate at the same moment: look at the table and save again if needed.")) from None
     if changed:
         _school_changed(rate.school_id, acting_user)
     return rate

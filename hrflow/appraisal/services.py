@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -622,9 +622,14 @@ def committee_problems(school, *, recused=None) -> list[str]:
 def committee_add(*, school, staff: Staff, staff_rep: bool, acting_user) -> CommitteeMember:
     if staff.school_id != school.pk or not staff.is_current:
         raise AppraisalError(_("A committee member is a current staff member of the school."))
-    committee, created = Committee.objects.get_or_create(school=school)
-    if created:
-        save_audited(committee, user=acting_user, reason=_("Appraisal committee set up"))
+    # Not get_or_create: its save would write a history row without the user and reason.
+    committee = Committee.objects.select_for_update().filter(school=school).first()
+    if committee is None:
+        try:
+            with transaction.atomic():
+                committee = save_audited(Committee(school=school), user=acting_user, reason=_("Appraisal committee set up"))
+        except IntegrityError:  # set up by someone else at this moment
+            committee = Committee.objects.get(school=school)
     if CommitteeMember.objects.filter(committee=committee, staff=staff).exists():
         raise AppraisalError(_("%(person)s is already on the committee.") % {"person": staff.person.name})
     member = CommitteeMember(committee=committee, staff=staff, staff_rep=staff_rep)

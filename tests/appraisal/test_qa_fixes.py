@@ -238,3 +238,14 @@ def test_a_cycle_in_preparation_is_corrected_by_its_owner_and_fixed_once_open(cy
     assert client.get(f"/appraisal/cycles/{cycle.pk}/edit/").status_code == 302
     client.post(f"/appraisal/cycles/{cycle.pk}/edit/", {**data, "weight_self": 10, "name": "改名"})
     assert Cycle.objects.get(pk=cycle.pk).name == "2026年度考核（更正）"
+
+
+def test_a_new_pay_rate_and_a_new_committee_write_one_history_row_each_with_user_and_reason(school, small_school, user):
+    from hrflow.appraisal import pay
+    from hrflow.appraisal.models import BasePayRate, Committee
+
+    rate = pay.rate_save(school=school, post_category="", title="高级工", education="", monthly=Decimal("500"), acting_user=user("hr"))
+    assert [(h.history_type, h.history_user, bool(h.history_change_reason)) for h in BasePayRate.history.filter(id=rate.pk)] == [("+", user("hr"), True)]
+    services.committee_add(school=school, staff=small_school[0], staff_rep=True, acting_user=user("hr"))
+    committee = Committee.objects.get(school=school)
+    assert [(h.history_type, h.history_user, bool(h.history_change_reason)) for h in Committee.history.filter(id=committee.pk)] == [("+", user("hr"), True)]
