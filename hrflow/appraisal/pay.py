@@ -305,7 +305,7 @@ def _lines(runs: list[PayRun]) -> tuple[pd.DataFrame, dict, dict]:
     pools = {school: _pool_of(run.budget, run.reward_share) for school, run in by_school.items()}
     # A pool with nobody to go to (every coefficient × work done zero, everyone vetoed, nobody enrolled)
     # fails its own run with the reason in words; the other schools' runs go on.
-    sharing = set(frame.loc[[share > 0 for share in frame["share"]], "school"])
+    sharing = set(frame.loc[(frame["share"] > 0).to_numpy(dtype=bool), "school"])
     unsplittable = {school: _("The reward pool of %(pool)s yuan cannot be split: nobody has a share above zero (each person's grade "
                               "coefficient × work done is zero, or everyone is vetoed). Give at least one person a coefficient and work "
                               "done above zero, or set the reward share to 0, and compute again.") % {"pool": _yuan(pool)}

@@ -575,7 +575,7 @@ def leader_scores(*, school_cycle: SchoolCycle, scores: dict, acting_user) -> in
         if appraisal is None:
             raise AppraisalError(_("This appraisal is not in your school's part of the cycle."))
         name = appraisal.staff.person.name
-        value = None if score in (None, "") else _score_for(score, name)
+        value = None if score in (None, "") else _score(score, name)
         comment = _text(comment, 2000, _("%(person)s's comment") % {"person": name})
         if value == appraisal.leader_score and comment == appraisal.leader_comment:
             continue
@@ -590,10 +590,6 @@ def leader_scores(*, school_cycle: SchoolCycle, scores: dict, acting_user) -> in
     return len(changed)
 
 
-def _score_for(value, name) -> Decimal:
-    return _score(value, name)
-
-
 # ---- the committee ---------------------------------------------------------------------------------
 
 def committee_problems(school, *, recused=None) -> list[str]:
@@ -604,10 +600,6 @@ def committee_problems(school, *, recused=None) -> list[str]:
     members = list(CommitteeMember.objects.filter(committee__school=school, staff__status__in=(Staff.Status.ACTIVE, Staff.Status.SUSPENDED))
                    .exclude(staff=recused).values_list("staff_rep", flat=True))
     problems = []
-    if recused is not None and CommitteeMember.objects.filter(committee__school=school, staff=recused).exists():
-        problems_note = _("%(person)s sits on the committee and withdrew from deciding their own case.") % {"person": recused.person.name}
-    else:
-        problems_note = ""
     if len(members) < c["COMMITTEE_MIN_MEMBERS"]:
         problems.append(_("The appraisal committee needs at least %(n)d members; it has %(m)d.") % {"n": c["COMMITTEE_MIN_MEMBERS"], "m": len(members)})
     num, den = c["COMMITTEE_STAFF_REP_SHARE"]
@@ -615,7 +607,9 @@ def committee_problems(school, *, recused=None) -> list[str]:
     if members and reps * den < num * len(members):
         problems.append(_("At least %(num)d/%(den)d of the committee must be staff representatives (职工代表): %(reps)d of %(m)d are.")
                         % {"num": num, "den": den, "reps": reps, "m": len(members)})
-    return [problems_note, *problems] if problems and problems_note else problems
+    if problems and recused is not None and CommitteeMember.objects.filter(committee__school=school, staff=recused).exists():
+        problems.insert(0, _("%(person)s sits on the committee and withdrew from deciding their own case.") % {"person": recused.person.name})
+    return problems
 
 
 @transaction.atomic
@@ -669,12 +663,22 @@ def scoring_decide(*, appraisal: Appraisal, scoring: str, note: str, acting_user
                         % {"how": appraisal.get_scoring_display(), "note": note})
 
 
+def peer_answers_used(n, cycle):
+    """The answers a peer result is the mean of: one highest and one lowest dropped from trim_from
+    on. `n` a count, or a Series of counts."""
+    return n - 2 * (n >= cycle.trim_from)
+
+
+def peer_result_counts(used, cycle):
+    """A result needs the cycle's fewest answers *after* trimming: never a mean of one or two ratings."""
+    return used >= max(cycle.min_raters, 3)
+
+
 def _missing_parts(appraisal) -> bool:
     """Whether the person lacks a part with a weight so far (as scoring_frame counts it)."""
     cycle = appraisal.cycle
-    n = PeerRating.objects.filter(appraisal=appraisal).count()
-    used = n - 2 if n >= cycle.trim_from else n
-    return ((cycle.weight_self and appraisal.self_score is None) or (cycle.weight_peer and used < max(cycle.min_raters, 3))
+    used = peer_answers_used(PeerRating.objects.filter(appraisal=appraisal).count(), cycle)
+    return ((cycle.weight_self and appraisal.self_score is None) or (cycle.weight_peer and not peer_result_counts(used, cycle))
             or (cycle.weight_leader and appraisal.leader_score is None))
 
 
@@ -728,11 +732,9 @@ def scoring_frame(cycle, school_ids=None) -> pd.DataFrame:
         frame[column] = frame[column].astype("Int64").mask(frame[column] < 0)
     for column in ("id", "school_id", "n", "total", "lo", "hi"):
         frame[column] = frame[column].astype("int64")
-    # The peer part counts from the cycle's fewest answers; one highest and one lowest dropped from trim_from.
-    # A result needs the cycle's fewest answers *after* trimming: never a mean of one or two ratings.
     trim = frame["n"] >= cycle.trim_from
-    used = frame["n"] - 2 * trim
-    counted = used >= max(cycle.min_raters, 3)
+    used = peer_answers_used(frame["n"], cycle)
+    counted = peer_result_counts(used, cycle)
     frame["peer_count"] = np.where(counted, used, 0)
     frame["peer_sum"] = np.where(counted, frame["total"] - np.where(trim, frame["lo"] + frame["hi"], 0), 0)
     frame["missing_self"] = frame["self_h"].isna().to_numpy() & bool(cycle.weight_self)
