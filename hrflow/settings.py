@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "hrflow.staffing",
     "hrflow.rosters",
     "hrflow.appraisal",
+    "hrflow.exits",
     "workflows",
     "hrflow.demo",
 ]
@@ -263,6 +264,14 @@ HRFLOW = {
         "COEFFICIENTS": {"excellent": "1.2", "competent": "1.0", "basic": "0.8", "incompetent": "0"},
     },
     "PAY_RUNS_IN_THREAD": not TESTING,
+    # Exits (人员退出机制): days the person has to state their case (陈述申辩) before the collective
+    # review (local practice; 5 days is common); the local average monthly pay of the severance cap
+    # (LAW-SEVERANCE: the city's figure the statistics bureau publishes, yuan; empty: HR enters it
+    # at each settlement).
+    "EXIT": {
+        "STATEMENT_DAYS": int(os.environ.get("HRFLOW_EXIT_STATEMENT_DAYS", "5")),
+        "LOCAL_AVERAGE_MONTHLY_PAY": os.environ.get("HRFLOW_LOCAL_AVERAGE_MONTHLY_PAY", ""),
+    },
 }
 
 # Notification mail (hrflow/notifications): printed to the console under DEBUG (make run); SMTP

@@ -22,6 +22,7 @@ from hrflow.training import urls as training_urls
 from hrflow.contracts import urls as contracts_urls
 from hrflow.rosters import urls as rosters_urls
 from hrflow.appraisal import urls as appraisal_urls
+from hrflow.exits import urls as exits_urls
 
 site = HrflowSite(
     title=_("HRflow"),
@@ -102,6 +103,14 @@ site = HrflowSite(
             roles=appraisal_urls.ROLES,
             menu=appraisal_urls.menu,
             urlpatterns=appraisal_urls.urlpatterns,
+        ),
+        HrflowApp(
+            app_name="exits",
+            title=_("Exits"),
+            icon="logout",
+            roles=exits_urls.ROLES,
+            menu=exits_urls.menu,
+            urlpatterns=exits_urls.urlpatterns,
         ),
         HrflowApp(
             app_name="training",

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import AppraisalProcess, HiringProcess, RenewalProcess
-from .views import CaseOfTaskView, CycleOfTaskView, RoundOfTaskView
+from .models import AppraisalProcess, ExitProcess, HiringProcess, RenewalProcess
+from .views import CaseOfTaskView, CycleOfTaskView, ExitOfTaskView, RoundOfTaskView
 
 MANAGE = "hiring.manage_round"  # HR officer of the round's school
 LEAD = "hiring.lead_round"  # school leader of the round's school
@@ -131,4 +131,42 @@ class AppraisalFlow(flow.Flow):
 
     def start_cycle(self, activation, cycle):
         activation.process.artifact = cycle
+        return activation.process
+
+
+def _exit_step(title, permission):
+    return flow.View(ExitOfTaskView.as_view()).Annotation(title=title).Permission(permission, obj=lambda process: process.artifact)
+
+
+def _exit_state_is(*states):
+    return lambda activation: activation.process.artifact.state in states
+
+
+class ExitFlow(flow.Flow):
+    """人员退出: HR opens the case with its ground and evidence (hrflow.exits.services.case_open starts the
+    process). A ground the school initiates goes to the person's statement (陈述申辩), which HR closes,
+    then to the collective review (集体研究) a school leader records; a ground the person initiates
+    goes straight to the leaders. A school leader approves or rejects; an approved exit runs its notice
+    period and handover, and HR settles and closes it. A term not renewed arrives decided by its renewal
+    decision. Withdrawing a case cancels the process."""
+
+    process_class = ExitProcess
+    process_title = _("Exit")
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_case).Next(this.route)
+    route = (flow.Switch()
+             .Case(this.hearing, _exit_state_is("hearing"))
+             .Case(this.decide, _exit_state_is("deciding"))
+             .Default(this.finish))
+    hearing = _exit_step(_("Close the hearing (陈述申辩)"), "exits.manage_case").Next(this.review)
+    review = _exit_step(_("Record the collective review"), "exits.decide_case").Next(this.reviewed)
+    reviewed = flow.If(_exit_state_is("deciding")).Then(this.decide).Else(this.end)
+    decide = _exit_step(_("Decide on the exit"), "exits.decide_case").Next(this.decided)
+    decided = flow.If(_exit_state_is("notice")).Then(this.finish).Else(this.end)
+    finish = _exit_step(_("Hand over, settle and close"), "exits.manage_case").Next(this.end)
+    end = flow.End()
+
+    def start_case(self, activation, case):
+        activation.process.artifact = case
         return activation.process

@@ -27,3 +27,12 @@ class AppraisalProcess(Process):
         proxy = True
         verbose_name = _("appraisal process")
         verbose_name_plural = _("appraisal processes")
+
+
+class ExitProcess(Process):
+    """The viewflow process of one exit case (the case links to it: ExitCase.process)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("exit process")
+        verbose_name_plural = _("exit processes")

@@ -32,3 +32,14 @@ class CycleOfTaskView:
             return redirect("appraisal:cycle_detail", pk=request.activation.process.appraisal_cycle.pk)
 
         return view
+
+
+class ExitOfTaskView:
+    """An exit task's page is its case's page, where each step is taken."""
+
+    @classmethod
+    def as_view(cls):
+        def view(request, *args, **kwargs):
+            return redirect("exits:case_detail", pk=request.activation.process.exit_case.pk)
+
+        return view

@@ -53,6 +53,14 @@ RULES: dict[str, Rule] = {
         Rule("INST-PROBATION", "第十三条", True, _("First employment with a term of 3 years or more: a 12-month probation"), source="《事业单位人事管理条例》"),
         Rule("INST-GRADES", "第二十一条", True, _("Annual appraisal grades: excellent, competent, basically competent, incompetent"), source="《事业单位人事管理条例》"),
         Rule("INST-EXIT-GRADE", "第十六条", True, _("Incompetent and refusing another post, or incompetent two years running: the contract may end with 30 days' written notice"), source="《事业单位人事管理条例》"),
+        Rule("INST-RESIGN", "第十七条", True, _("The employee resigns with 30 days' written notice"), source="《事业单位人事管理条例》"),
+        Rule("LAW-RESIGN-NOTICE", "第三十七条", True, _("The employee resigns with 30 days' written notice, 3 days in probation"), source="《劳动合同法》"),
+        Rule("LAW-NOFAULT-NOTICE", "第四十条", True, _("No-fault dismissal: 30 days' written notice or one month's pay instead"), source="《劳动合同法》"),
+        Rule("LAW-SEVERANCE", "第四十六条、第四十七条", True, _("Severance: a month's pay per year of service, capped at 3 times the local average pay and 12 years"), source="《劳动合同法》"),
+        # The articles the exit workflow applies beside POLICY.md's list (issue 12 names art. 42).
+        Rule("LAW-DISMISS-PROTECTED", "第四十二条", True, _("No no-fault dismissal in pregnancy, maternity or nursing, the medical period, after a work injury or occupational disease, or with 15 years' service within 5 years of retirement"), source="《劳动合同法》"),
+        Rule("LAW-EXPIRY-EXTEND", "第四十五条", True, _("A term that ends while a protection of art. 42 holds runs on until it ends"), source="《劳动合同法》"),
+        Rule("LAW-RETIREMENT", "第四十四条", True, _("The employment ends when the person reaches the statutory retirement age and draws the pension"), source="《劳动合同法》"),
         # 四(二) the one-vote veto, as HRflow applies it (POLICY.md)
         Rule("VETO-MAJOR", "四(二)", True, _("A major safety responsibility incident vetoes the appraisal of each person found responsible")),
         Rule("VETO-GRADE", "四(二)", True, _("A vetoed appraisal is graded incompetent whatever its scores")),

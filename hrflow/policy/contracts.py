@@ -208,4 +208,30 @@ def open_ended_due(*, employment_type: str, continuous_service_months: int, cons
     return reasons
 
 
-# notice_days(...) — the notice period of an exit — is pinned by the exit issue, which builds it here.
+# The notice grounds of notice_days (pinned by issue 12): the grounds of an exit that carry a notice
+# period of their own. A contract not renewed ends on its last day, a retirement on the statutory date.
+NOTICE_GROUNDS = ("resignation", "no_fault", "for_cause", "appraisal", "mutual")
+RESIGN_NOTICE_DAYS = 30  # LAW-RESIGN-NOTICE (劳动合同法 art. 37), INST-RESIGN (条例 art. 17)
+RESIGN_PROBATION_NOTICE_DAYS = 3  # LAW-RESIGN-NOTICE: in probation, contract staff only
+EMPLOYER_NOTICE_DAYS = 30  # LAW-NOFAULT-NOTICE (art. 40), INST-EXIT-GRADE (条例 art. 16)
+
+
+def notice_days(*, ground: str, employment_type: str, in_probation: bool = False) -> int:
+    """Days of written notice before an exit on `ground` takes effect.
+
+    Resignation: 30 days (LAW-RESIGN-NOTICE; INST-RESIGN for establishment staff), 3 in probation for
+    contract staff only (the 条例 knows no shorter notice); no-fault dismissal: 30 (or a month's pay
+    instead, LAW-NOFAULT-NOTICE); appraisal (INST-EXIT-GRADE): 30; for cause (art. 39) and mutual
+    agreement (art. 36): none. An unknown ground or employment type is a ValueError.
+    """
+    if ground not in NOTICE_GROUNDS:
+        raise PolicyInputError(_("Unknown exit ground %(ground)r."), {"ground": ground}, field="ground")
+    if employment_type not in (ESTABLISHMENT, CONTRACT):
+        raise PolicyInputError(_("Unknown employment type %(type)r."), {"type": employment_type}, field="employment_type")
+    if ground == "resignation":
+        if in_probation and employment_type == CONTRACT:
+            return RESIGN_PROBATION_NOTICE_DAYS
+        return RESIGN_NOTICE_DAYS
+    if ground in ("no_fault", "appraisal"):
+        return EMPLOYER_NOTICE_DAYS
+    return 0
