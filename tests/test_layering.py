@@ -24,7 +24,7 @@ LAYERS = [
     {"people"},  # persons and their employments
     {"audit"},  # the change log, read through core.audited; hiring's round timeline reads it
     {"contracts", "training", "staffing"},  # contracts, certificates and training, staffing compliance
-    {"hiring", "rosters", "appraisal"},  # open selection, staff roster imports, appraisal (exits will join here)
+    {"hiring", "rosters", "appraisal", "exits"},  # open selection, staff roster imports, appraisal, exits
     {"demo"},  # demo and scale data: writes into every app
     {"shell"},  # hrflow/*.py: settings, urls, site, home, context processors, celery, wsgi
 ]

@@ -137,6 +137,15 @@ EXPECTED = {
     "appraisal:pay_table": (OVERSIGHT, 200),
     "appraisal:pay_run": (OVERSIGHT, 200),
     "appraisal:reveal": (set(), 200),  # nobody without the explicit right (tests/appraisal/test_anonymity.py)
+    "exits:index": (OVERSIGHT | {"hr2", "staff"}, 302),
+    "exits:case_list": (OVERSIGHT | {"hr2"}, 200),
+    "exits:case_detail": (OVERSIGHT | {"staff"}, 200),  # the demo staff member's own resignation
+    "exits:case_action": ({"hr", "staff"}, 405),  # "withdraw": HR, or the person their own resignation
+    "exits:handover_confirm": ({"hr"}, 405),  # the item's owner (here HR) or the school's HR
+    "exits:case_open": ({"hr"}, 200),
+    "exits:mine": (OVERSIGHT | {"hr2", "staff"}, 200),
+    "exits:protection_create": ({"hr"}, 200),
+    "exits:protection_edit": ({"hr"}, 200),
 }
 
 
@@ -189,7 +198,24 @@ def objects(school, staff_member, user):
         "notifications:": notification_for(user("hr")).pk,
         "rosters:": roster_import_for(user("hr"), school.unit).pk, "unit": school.unit.pk,
         **appraisal_objects(school, user("hr")),
+        **exit_objects(staff_member, user("hr")),
     }
+
+
+def exit_objects(staff_member, hr) -> dict:
+    """The demo staff member's resignation (awaiting the leaders), a handover item on it, and a
+    protected status of `staff_member`."""
+    from datetime import date
+
+    from hrflow.core import clock
+    from hrflow.exits import services as exits
+    from hrflow.exits.models import HandoverItem, Protection
+
+    me = Staff.objects.get(person__user__username="staff")
+    case = exits.case_open(staff=me, ground="resignation", evidence="本人书面辞职", notice_given_on=clock.today(), acting_user=hr)
+    item = HandoverItem.objects.create(case=case, kind="keys", owner=hr)
+    protection = Protection.objects.create(staff=staff_member, kind="medical_period", starts_on=date(2026, 1, 1))
+    return {"exits:protection_edit": protection.pk, "exits:handover": item.pk, "exits:": case.pk}
 
 
 def appraisal_objects(school, hr) -> dict:
@@ -263,7 +289,7 @@ def contract_and_training_objects(school, staff_member, hr) -> dict:
 
 def concrete(route, name, objects):
     pk = next(value for prefix, value in objects.items() if name.startswith(prefix))
-    action = "withdraw" if name.startswith("contracts:") else "submit"
+    action = "withdraw" if name.startswith(("contracts:", "exits:")) else "submit"
     return "/" + (route.replace("<int:staff_pk>", str(objects["staff_pk"])).replace("<int:pk>", str(pk)).replace("<int:unit>", str(objects["unit"]))
                   .replace("<int:school>", str(objects["school"]))
                   .replace("<slug:transition>", "suspend").replace("<slug:action>", action))

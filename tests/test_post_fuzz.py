@@ -19,7 +19,7 @@ terminal summary.
 import html.parser
 import traceback
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -37,6 +37,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.test import Client
 from django.shortcuts import resolve_url
 from django.urls import resolve
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,22 @@ def plausible(field: str) -> list[str]:
         return ["3000", "2400"]
     if tail == "held_at":
         return [f"{today.isoformat()}T09:00"]
+    if tail in ("notice_given_on",):
+        return [today.isoformat()]
+    if tail == "requested_last_day":
+        return [(today + timedelta(days=40)).isoformat()]
+    if tail in ("total", "present"):
+        return ["5", "7"]
+    if tail == "votes_for":
+        return ["5", "4", "0"]
+    if tail in ("votes_against", "votes_abstain"):
+        return ["0", "1"]
+    if tail in ("monthly_pay", "local_average_pay"):
+        return ["3000", "20000"]
+    if tail == "outstanding_pay":
+        return ["0", "500"]
+    if tail in ("statement", "evidence", "members"):
+        return [PLAUSIBLE_TEXT]
     if tail in ("reason", "note", "resolution", "minutes", "place", "name", "text", "filed_by", "contact", "title",
                 "procedure", "pay_and_treatment", "recusal_reason", "notes", "number", "issuer", "description", "agency",
                 "evaluation_method", "post"):
@@ -180,6 +197,13 @@ class World:
         self.training = training_world(school, staff_member, hr)
         self.roster = roster_import_for(hr, school.unit)
         self._appraisal = None
+        self._exits = None
+
+    @property
+    def exits(self):
+        if self._exits is None:  # built only for the exits' endpoints
+            self._exits = exit_world(self.school, self.staff_member, self.hr)
+        return self._exits
 
     @property
     def appraisal(self):
@@ -227,6 +251,8 @@ class World:
             pk = rounds[ACTION_ROUND.get(action, "draft")].pk
         if name.startswith("appraisal:"):
             pk, route = appraisal_url(self.appraisal, route, name, action)
+        if name.startswith("exits:"):
+            pk, route = exit_url(self.exits, route, name, action)
         path = route.replace("<int:pk>", str(pk)).replace("<slug:transition>", "suspend").replace("<slug:action>", action or "")
         return "/" + path
 
@@ -263,6 +289,10 @@ class World:
             return "/rosters/import/"
         if name.startswith("appraisal:"):
             return appraisal_host_page(self.appraisal, name, url)
+        if name == "exits:case_action":
+            return "/exits/cases/%d/" % resolve(url).kwargs["pk"]
+        if name == "exits:handover_confirm":
+            return "/exits/cases/%d/" % self.exits["notice"].pk
         return url
 
 
@@ -353,6 +383,77 @@ def appraisal_host_page(made, name, url):
     if name == "appraisal:excuse":
         return "/appraisal/schools/%d/" % made["sc"]["peer"].pk
     return url
+
+
+EXIT_ACTION_STATE = {"state": "hearing", "close_hearing": "hearing", "withdraw": "hearing", "review": "review",
+                     "decide": "deciding", "handover": "notice", "settle": "notice"}
+
+
+def exit_world(school, staff_member, hr):
+    """Exit cases at the school in each state a case action needs (built with the services, as HR
+    opens and the leader decides): the demo staff member's own case in the hearing, with his
+    statement (so HR may close it); a case awaiting the collective review; one awaiting the
+    leaders (a no-fault dismissal: the pay-in-lieu choice is on the form); one approved, in its
+    notice period, with its handover confirmed and its last day reached (so it can be settled).
+    The others are contract staff not used by the contract world; `staff_member` carries a
+    protected status (art. 42)."""
+    from hrflow.exits import services as exits
+    from hrflow.exits.models import ExitCase, Protection
+
+    today = _today()
+    leader = get_user_model().objects.get(username="leader")
+    me = Staff.objects.select_related("person").get(person__user__username="staff")
+    others = list(Staff.objects.filter(school=school, status="active", employment_type="contract", person__user__isnull=True,
+                                       hired_on__lte=today).exclude(pk=staff_member.pk)
+                  .exclude(exit_cases__state__in=ExitCase.OPEN).order_by("-id")[:3])
+    assert len(others) == 3, "the demo school needs three more contract staff"
+
+    def opened(staff, ground, **extra):
+        return exits.case_open(staff=staff, ground=ground, evidence="多次严重违反食品安全操作规程，有书面记录", acting_user=hr,
+                               initiated_by=extra.pop("initiated_by", None), **extra)
+
+    def heard(case):
+        exits.statement_submit(case=case, text="本人对事实无异议", acting_user=hr, on_behalf=True,
+                               agrees=True if case.ground == "mutual" else None)
+        return exits.hearing_close(case=case, note="已听取陈述", acting_user=hr)
+
+    def reviewed(case):
+        return exits.review_record(case=heard(case), held_at=timezone.make_aware(datetime.combine(today, time(9, 0))), place="会议室", members="张校长、李书记、王主任、赵主任、钱主任",
+                                   total=5, present=5, votes_for=5, votes_against=0, votes_abstain=0, minutes="一致同意", acting_user=leader)
+
+    made = {}
+    made["hearing"] = opened(me, "mutual", initiated_by="school")
+    exits.statement_submit(case=made["hearing"], text="本人同意协商解除", agrees=True, acting_user=me.person.user)
+    made["review"] = heard(opened(others[0], "for_cause"))
+    made["deciding"] = reviewed(opened(others[1], "no_fault"))
+    notice = exits.case_decide(case=reviewed(opened(others[2], "for_cause")), approve=True, reason="经集体研究决定解除",
+                               legal_ground="for_cause", acting_user=leader)
+    for item in notice.handover_items.all():
+        exits.handover_confirm(item=item, done=True, note="已交接", acting_user=hr)
+    made["notice"] = notice
+    made["item"] = notice.handover_items.order_by("pk").first()
+    for state in ("hearing", "review", "deciding", "notice"):
+        made[state].refresh_from_db()
+        assert made[state].state == state, (state, made[state].state)
+    made["protected"] = staff_member
+    made["protection"] = Protection.objects.create(staff=staff_member, kind="medical_period", starts_on=today - timedelta(days=10),
+                                                   evidence="病假证明")
+    made["free"] = staff_member  # no open case: HR may open one
+    return made
+
+
+def exit_url(made, route, name, action):
+    """(pk, route) of an exits endpoint, with the object in the state its POST needs."""
+    route = route.replace("<int:staff_pk>", str(made["free"].pk if name == "exits:case_open" else made["protected"].pk))
+    if name == "exits:case_action":
+        return made[EXIT_ACTION_STATE.get(action, "hearing")].pk, route
+    if name == "exits:case_detail":
+        return made["hearing"].pk, route  # the demo staff member's own case
+    if name == "exits:handover_confirm":
+        return made["item"].pk, route
+    if name == "exits:protection_edit":
+        return made["protection"].pk, route
+    return None, route
 
 
 CONTRACT_ACTION_STATE = {"grade": "propose", "confirm": "probation", "withdraw": "draft", "propose": "propose",
@@ -679,6 +780,9 @@ def _endpoints():
         elif name == "rosters:import_action":
             for action in [*ImportActionView.ACTIONS, "no-such-action"]:
                 yield pytest.param(route, name, action, id=f"{name}:{action}")
+        elif name == "exits:case_action":
+            for action in [*EXIT_ACTIONS, "no-such-action"]:
+                yield pytest.param(route, name, action, id=f"{name}:{action}")
         elif name in APPRAISAL_ACTIONS:
             for action in [*APPRAISAL_ACTIONS[name], "no-such-action"]:
                 yield pytest.param(route, name, action, id=f"{name}:{action}")
@@ -691,7 +795,15 @@ OWN = {"hiring:round_action", "hiring:scores", "hiring:rater_add", "hiring:recus
        "hiring:application_exclude", "hiring:examination", "hiring:hire", "hiring:finding_override",
        "hiring:objection_resolve", "contracts:contract_sign", "contracts:contract_create", "contracts:contract_action", "contracts:dispatch_create",
        "contracts:dispatch_edit", "rosters:start", "rosters:import_action", "rosters:export",
-       *(name for _route, name in PROJECT_URLS if name.startswith("appraisal:") and name != "appraisal:index")}
+       *(name for _route, name in PROJECT_URLS if name.startswith("appraisal:") and name != "appraisal:index"),
+       "exits:case_action", "exits:handover_confirm", "exits:case_open", "exits:protection_create", "exits:protection_edit"}
+
+# Who may take each step of an exit case (hrflow/exits/rules.py, CaseActionView.has_permission), on
+# the case EXIT_ACTION_STATE picks: the demo staff member states his own case (HR may record it for
+# him); HR closes the hearing, adds to the handover, settles and withdraws (the person withdraws only
+# a resignation of their own, and this case is a mutual agreement); the leader reviews and decides.
+EXIT_ACTIONS = {"state": {"hr", "staff"}, "close_hearing": {"hr"}, "withdraw": {"hr"}, "review": {"leader"},
+                "decide": {"leader"}, "handover": {"hr"}, "settle": {"hr"}}
 
 
 APPRAISAL_ACTIONS = {
@@ -709,6 +821,8 @@ def allowed_roles(name, action) -> set[str]:
         return {"leader"}
     if name == "contracts:contract_action":
         return {"leader"} if action == "decide" else {"hr"}
+    if name == "exits:case_action":
+        return EXIT_ACTIONS.get(action, set())
     spec = EXPECTED.get(name)
     return set(spec[0]) if spec else set(ROLES)
 

@@ -26,6 +26,9 @@ class ExitsConfig(AppConfig):
         contract_not_renewed.connect(services.on_contract_not_renewed, dispatch_uid="exits.not_renewed")
         exit_review_due.connect(services.on_exit_review_due, dispatch_uid="exits.review_due")
         sections.register(sections.Section("exits", "exits/_staff_section.html", staff_section, order=20))
+        from hrflow.people import services as people
+
+        people.TRANSITION_GUARDS.append(services.staff_transition_guard)
 
 
 def _names(staff_ids):

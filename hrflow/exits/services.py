@@ -288,8 +288,9 @@ def case_open_review(*, appraisal, rule: str, reason: str, acting_user) -> ExitC
     evidence = _("%(reason)s (appraisal: %(cycle)s)") % {"reason": reason, "cycle": appraisal.cycle.name}
     staff = _lock_staff(staff)
     contract = _running_contract(staff)
+    # Opened by the rule, not by a person: whoever made the veto final may still decide the exit.
     case = ExitCase(staff=staff, contract=contract, ground=ground, initiated_by=Initiator.SCHOOL, evidence=evidence,
-                    source_rule=rule, appraisal=appraisal, opened_by=acting_user, opened_on=clock.today(), state=S.HEARING,
+                    source_rule=rule, appraisal=appraisal, opened_by=system_user(), opened_on=clock.today(), state=S.HEARING,
                     statement_due=clock.today() + timedelta(days=_settings()["STATEMENT_DAYS"]))
     save_audited(case, user=acting_user, reason=_opened_text(case))
     case.process = flow_class().start.run(case=case)
@@ -650,6 +651,17 @@ def case_withdraw(*, case: ExitCase, reason: str, acting_user) -> ExitCase:
 
 
 # --- Seams (connected in apps.py) ------------------------------------------------------------------
+
+def staff_transition_guard(staff, name) -> str | None:
+    """The staff page's status changes yield to the exit workflow: an exit begins with an approved
+    case, and an employment in an open case leaves (or stays) through that case. A transfer's exit at
+    the old school has no case and is completed there as before."""
+    if name == "begin_exit":
+        return _("An exit begins when the leaders approve an exit case (人员退出机制): open one from this page.")
+    if name in ("complete_exit", "cancel_exit") and ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
+        return _("This employment is in an open exit case: it ends with the case's settlement, or continues if the case is rejected or withdrawn.")
+    return None
+
 
 def on_contract_not_renewed(sender, case, acting_user, **kwargs):
     _open_safely(lambda: case_open_not_renewed(renewal_case=case, acting_user=acting_user), case.contract.staff)

@@ -127,7 +127,7 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
             for ground in choices:
                 blocked += services.guards(case, ground, clock.today())
         if case.state == S.NOTICE and manage:
-            forms["handover"] = HandoverAddForm(owners=_owners(case))
+            forms["handover"] = HandoverAddForm(owners=_owners(case), initial={"owner": user.pk})
             average = settings.HRFLOW["EXIT"]["LOCAL_AVERAGE_MONTHLY_PAY"]
             forms["settle"] = SettleForm(initial={"monthly_pay": case.contract.agreed_pay if case.contract else None,
                                                   "local_average_pay": average or None})

@@ -17,6 +17,9 @@ from .models import Attestation, Person, Staff
 
 # The status transitions an HR officer may take from the staff page, by method name.
 STAFF_TRANSITIONS = ("suspend", "reinstate", "begin_exit", "cancel_exit", "complete_exit")
+# Checks the apps above register at start-up (exits: an exit goes through its case):
+# (staff, transition name) -> the refusal in words, or None.
+TRANSITION_GUARDS: list = []
 # Employments that count as "working there" for the one-current-employment rule.
 HOLDING = (Staff.Status.ACTIVE, Staff.Status.SUSPENDED)
 
@@ -176,6 +179,10 @@ def staff_transition(*, staff: Staff, name: str, acting_user, reason: str) -> St
         raise TransitionNotAllowed(
             _("This change is not possible while the status is “%(status)s”.") % {"status": staff.get_status_display()}
         )
+    for guard in TRANSITION_GUARDS:
+        refusal = guard(staff, name)
+        if refusal:
+            raise TransitionNotAllowed(refusal)
     if name == "cancel_exit" and not settings.HRFLOW["ALLOW_CONCURRENT_EMPLOYMENT"]:
         elsewhere = Staff.objects.filter(person_id=staff.person_id, status__in=HOLDING).exclude(pk=staff.pk).select_related("school__unit")
         if elsewhere:

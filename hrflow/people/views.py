@@ -113,7 +113,8 @@ class StaffDetailView(ScopedPermissionMixin, generic.DetailView):
             may_see_attestation=selectors.may_see_attestation(user, staff),
             can_change=can_change,
             transitions=[
-                (name, _label(name)) for name in services.STAFF_TRANSITIONS if can_change and can_proceed(getattr(staff, name))
+                (name, _label(name)) for name in services.STAFF_TRANSITIONS
+                if can_change and can_proceed(getattr(staff, name)) and not any(guard(staff, name) for guard in services.TRANSITION_GUARDS)
             ],
             history=staff.history.select_related("history_user").order_by("-history_date")[:20],
             sections=staff_sections(staff, user),

@@ -44,13 +44,15 @@ def _employ(staff, user, today, *, starts_on=HIRED, probation=0, term=None):
 
 @pytest.fixture
 def employ(user, today):
-    def make(employment_type="contract", **kwargs):
+    def make(employment_type="contract", sex=None, **kwargs):
         from hrflow.org.models import School
         from tests.conftest import SCHOOL_HR
 
         school = School.objects.get(unit__code=SCHOOL_HR)
-        staff = (Staff.objects.filter(school=school, status="active", employment_type=employment_type).exclude(person__user__username="staff")
-                 .order_by("id").first())
+        staff = Staff.objects.filter(school=school, status="active", employment_type=employment_type).exclude(person__user__username="staff")
+        if sex:
+            staff = staff.filter(person__sex=sex)
+        staff = staff.order_by("id").first()
         return _employ(staff, user("hr"), today, **kwargs)
 
     return make

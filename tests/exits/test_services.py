@@ -74,9 +74,7 @@ def test_no_fault_is_heard_reviewed_and_pays_severance(employ, user, today):
 
 @pytest.mark.parametrize("kind", [k for k, _label in Protection.Kind.choices])
 def test_each_protection_blocks_a_no_fault_dismissal(employ, user, today, kind):
-    staff, contract = employ()
-    if kind in ("pregnancy", "maternity") and staff.person.sex != "F":
-        pytest.skip("a woman's status")  # covered by the women's cases below
+    staff, contract = employ(sex="F" if kind in ("pregnancy", "maternity", "nursing") else None)
     services.protection_record(staff=staff, data={"kind": kind, "starts_on": TODAY - timedelta(days=10), "ends_on": None, "evidence": "证明"},
                                acting_user=user("hr"), reason="登记")
     case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
@@ -109,3 +107,81 @@ def test_withdrawn_case_changes_nothing(employ, user, today):
     assert snapshot(staff, contract) == before
     # A new case may be opened afterwards.
     services.case_open(staff=staff, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
+
+
+def test_a_man_cannot_be_recorded_pregnant(employ, user):
+    staff, _contract = employ(sex="M")
+    with pytest.raises(services.ExitError, match="42"):
+        services.protection_record(staff=staff, data={"kind": "pregnancy", "starts_on": TODAY, "ends_on": None, "evidence": ""},
+                                   acting_user=user("hr"), reason="登记")
+
+
+@pytest.mark.parametrize("kind", ["for_cause", "mutual"])
+def test_protections_do_not_block_a_dismissal_for_cause_nor_an_agreement(employ, user, today, kind):
+    staff, contract = employ(sex="F")
+    services.protection_record(staff=staff, data={"kind": "pregnancy", "starts_on": TODAY, "ends_on": None, "evidence": ""},
+                               acting_user=user("hr"), reason="登记")
+    case = services.case_open(staff=staff, ground=kind, evidence="严重违纪" if kind == "for_cause" else "协商", initiated_by="school",
+                              acting_user=user("hr"))
+    services.statement_submit(case=case, text="同意" if kind == "mutual" else "申辩", agrees=True if kind == "mutual" else None,
+                              acting_user=user("hr"), on_behalf=True)
+    services.hearing_close(case=case, note="", acting_user=user("hr"))
+    review(case, user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="决定", acting_user=user("leader"))
+    assert (case.state, case.notice_days) == ("notice", 0)
+
+
+def test_fifteen_years_within_five_of_retirement_blocks_a_no_fault_dismissal(employ, user, today):
+    """劳动合同法 art. 42(5): hired 2011-01-01 (15 years by 2026-07-01); a man born 1968-01-01 retires at
+    60 years and 10 months (the 2024 decision), on 2028-11-01: within 5 years."""
+    staff, contract = employ(sex="M", starts_on=date(2011, 1, 1))
+    from hrflow.people.models import Person
+
+    Person.objects.filter(pk=staff.person_id).update(birth_date=date(1968, 1, 1))
+    case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
+    services.statement_submit(case=case, text="申辩", acting_user=user("hr"), on_behalf=True)
+    services.hearing_close(case=case, note="", acting_user=user("hr"))
+    review(case, user("leader"))
+    with pytest.raises(services.ExitError, match=r"42\(5\)|第四十二条"):
+        services.case_decide(case=case, approve=True, reason="解除", acting_user=user("leader"))
+
+
+def test_a_resignation_cannot_be_rejected_and_notice_is_three_days_in_probation(employ, user, today):
+    staff, contract = employ(starts_on=TODAY - timedelta(days=20), probation=2, term=36)
+    from hrflow.contracts.jobs import start_signed
+
+    start_signed(TODAY, user("hr"))
+    case = services.case_open(staff=staff, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
+    with pytest.raises(services.ExitError, match="37"):
+        services.case_decide(case=case, approve=False, reason="不同意", acting_user=user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="同意", acting_user=user("leader"))
+    assert (case.notice_days, case.last_day) == (3, TODAY + timedelta(days=3))
+
+
+def test_hr_who_opened_a_case_cannot_decide_it_and_nothing_is_skipped(employ, user, today):
+    staff, contract = employ()
+    case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
+    with pytest.raises(services.ExitError):
+        services.case_decide(case=case, approve=True, reason="跳过", acting_user=user("leader"))
+    with pytest.raises(services.ExitError):
+        review(case, user("leader"))
+    with pytest.raises(services.ExitError):
+        services.case_settle(case=case, monthly_pay=None, local_average_pay=None, outstanding_pay=None, note="", acting_user=user("hr"))
+    assert ExitCase.objects.get(pk=case.pk).state == "hearing"
+
+
+@pytest.mark.parametrize("ground, employment_type, kwargs", [
+    ("no_fault", "establishment", {}),
+    ("appraisal", "contract", {}),
+    ("appraisal", "establishment", {}),  # no 不合格 on record
+    ("resignation", "contract", {"notice_given_on": TODAY + timedelta(days=1)}),
+    ("resignation", "contract", {}),
+    ("retirement", "contract", {"requested_last_day": TODAY + timedelta(days=30)}),
+    ("not_renewed", "contract", {}),
+    ("veto", "contract", {}),
+])
+def test_a_ground_that_does_not_apply_is_refused_in_words(employ, user, today, ground, employment_type, kwargs):
+    staff, contract = employ(employment_type)
+    with pytest.raises(services.ExitError):
+        services.case_open(staff=staff, ground=ground, evidence="x", acting_user=user("hr"), **kwargs)
+    assert not ExitCase.objects.filter(staff=staff).exists()
