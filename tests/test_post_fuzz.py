@@ -1005,3 +1005,21 @@ def test_a_huge_formset_count_is_refused_without_building_the_forms(world, clien
     assert response.status_code == 200
     assert len(response.context["posts"].forms) <= 20
     assert fingerprint() == before
+
+
+def test_zz_debug(world, clients):
+    made = world.exits
+    url = f"/exits/cases/{made['notice'].pk}/act/handover/"
+    fields = scrape_fields([clients["hr"]], [f"/exits/cases/{made['notice'].pk}/"])
+    print("FIELDS", fields.get(url))
+    print("HRPK", world.hr.pk)
+    from hrflow.exits.views import _owners
+    qs = _owners(made["notice"])
+    print("OWNERS", list(qs.values_list("pk", "username")))
+    try:
+        qs.get(pk=world.hr.pk)
+    except Exception as e:
+        print("GETERR", type(e).__name__, e)
+    r = clients["hr"].post(url, {"kind": "keys", "description": "x", "owner": str(world.hr.pk)})
+    print("STATUS", r.status_code, [str(e) for f in _context_forms(r) for e in _form_error_texts(f)], [m.message for m in get_messages(r.wsgi_request)])
+    print(made["hearing"].staff.employment_type, [o.staff.employment_type for o in (made["review"], made["deciding"], made["notice"])])

@@ -123,8 +123,11 @@ class SettleForm(forms.Form):
     outstanding_pay = _money(_("Outstanding pay (yuan)"), required=False)
     note = _text(_("Settlement remarks"), required=False, rows=2)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pay_asked=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not pay_asked:  # no severance due and no pay instead of notice: the pay is not asked for
+            del self.fields["monthly_pay"], self.fields["local_average_pay"]
+            return
         self.fields["monthly_pay"].help_text = _("The average monthly pay of the last 12 months (劳动合同法 art. 47).")
         self.fields["local_average_pay"].help_text = _("The city's average monthly pay of last year, as published: the cap of art. 47.")
 

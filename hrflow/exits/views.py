@@ -39,6 +39,12 @@ def _owners(case):
             .distinct().order_by("last_name", "first_name", "username")[:200])
 
 
+def _pay_asked(case) -> bool:
+    """The settlement asks for the pay where severance is due or a month's pay replaces the notice."""
+    return case.pay_in_lieu or services.policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
+                                                             initiated_by=case.initiated_by)
+
+
 class CaseListView(ScopedPermissionMixin, generic.TemplateView):
     """Cases in the user's scope, newest first, with the date each waits for."""
 
@@ -130,7 +136,7 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
             forms["handover"] = HandoverAddForm(owners=_owners(case), initial={"owner": user.pk})
             average = settings.HRFLOW["EXIT"]["LOCAL_AVERAGE_MONTHLY_PAY"]
             forms["settle"] = SettleForm(initial={"monthly_pay": case.contract.agreed_pay if case.contract else None,
-                                                  "local_average_pay": average or None})
+                                                  "local_average_pay": average or None}, pay_asked=_pay_asked(case))
         if case.state in ExitCase.UNDECIDED and (manage or (own and case.ground == Ground.RESIGNATION)):
             forms["withdraw"] = ReasonForm()
         for name, form in self.kwargs.get("bound", {}).items():
@@ -182,7 +188,9 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
             return DecideForm(data, choices=choices, lieu=True)
         if action == "handover":
             return HandoverAddForm(data, owners=_owners(case))
-        return {"close_hearing": NoteForm, "review": ReviewForm, "settle": SettleForm, "withdraw": ReasonForm}[action](data)
+        if action == "settle":
+            return SettleForm(data, pay_asked=case.state != S.NOTICE or _pay_asked(case))
+        return {"close_hearing": NoteForm, "review": ReviewForm, "withdraw": ReasonForm}[action](data)
 
     def post(self, request, *args, **kwargs):
         case = self.get_permission_object()
@@ -228,7 +236,7 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
             services.handover_add(case=case, kind=d["kind"], description=d["description"], owner=d["owner"], acting_user=user)
             return _("Handover item added.")
         if action == "settle":
-            services.case_settle(case=case, monthly_pay=d["monthly_pay"], local_average_pay=d["local_average_pay"],
+            services.case_settle(case=case, monthly_pay=d.get("monthly_pay"), local_average_pay=d.get("local_average_pay"),
                                  outstanding_pay=d["outstanding_pay"], note=d["note"], acting_user=user)
             return _("Settled: the employment has ended.")
         services.case_withdraw(case=case, reason=d["reason"], acting_user=user)

@@ -275,6 +275,7 @@ def test_a_resignation_from_the_staff_page_to_the_settlement(me, clock, open_as,
     clock.set(case.last_day + timedelta(days=1))
     hr.goto(f"{demo_site}/exits/cases/{case.pk}/")
     shoot(hr, "exit-resignation-settle")
+    assert hr.locator("[data-testid=form-settle] input[name=monthly_pay]").count() == 0  # no severance, no pay asked for
     submit(hr, "[data-testid=form-settle]")
     assert case_state(hr) == "closed"
     case.refresh_from_db()
