@@ -197,6 +197,7 @@ def seed_demo(*, user, seed: int = 569) -> dict:
     _demo_users(user, reason)
     _demo_round()
     _demo_appraisal()
+    _demo_exit()
     return {"staff_created": created_staff, "schools": School.objects.count()}
 
 
@@ -250,6 +251,21 @@ def _demo_round():
 
 
 DEMO_CYCLE_NAME = "2026年度考核（演示）"
+
+
+def _demo_exit():
+    """A resignation at 七中 awaiting the leader's decision, so that the exit workflow has a step to take."""
+    from hrflow.exits import services
+    from hrflow.exits.models import ExitCase
+
+    if ExitCase.objects.filter(staff__school__unit__code="5101040002").exists():
+        return
+    staff = (Staff.objects.filter(school__unit__code="5101040002", status="active", employment_type="contract", person__user__isnull=True)
+             .order_by("-id").first())
+    if staff is None:
+        return
+    services.case_open(staff=staff, ground="resignation", acting_user=get_user_model().objects.get(username="hr"),
+                       evidence="本人因家庭原因递交书面辞职申请，请求解除劳动合同。", notice_given_on=clock.today())
 
 
 def _demo_appraisal():

@@ -74,7 +74,7 @@ def _lock_staff(staff) -> Staff:
 
 
 def finding_text(finding) -> str:
-    params = {k: _day(v) if isinstance(v, date) else _(v) if k == "what" else v for k, v in finding.params.items()}
+    params = {k: _day(v) if isinstance(v, date) else _(v) if k in ("what", "article") else v for k, v in finding.params.items()}
     return _(finding.template) % params if params else _(finding.template)
 
 

@@ -156,6 +156,13 @@ PROTECTION_ITEMS = {
     MATERNITY: "42(4)",
     NURSING: "42(4)",
 }
+# The article and item cited, as the finding shows it (translated in the UI).
+PROTECTION_ARTICLES = {
+    "42(1)": _("劳动合同法 art. 42(1)"),
+    "42(2)": _("劳动合同法 art. 42(2)"),
+    "42(3)": _("劳动合同法 art. 42(3)"),
+    "42(4)": _("劳动合同法 art. 42(4)"),
+}
 LONG_SERVICE_YEARS = 15
 YEARS_BEFORE_RETIREMENT = 5
 
@@ -216,16 +223,17 @@ def dismissal_guards(*, legal_ground: str, as_of: date, protections: Iterable[Pr
         if p.kind not in PROTECTION_ITEMS:
             raise PolicyInputError(_("Unknown protection %(kind)r."), {"kind": p.kind}, field="kind")
         if p.holds_on(as_of):
-            template = (_("The person is protected by %(what)s (劳动合同法 art. %(item)s): the term runs on until it ends (art. 45).")
+            template = (_("The person is protected by %(what)s (%(article)s): the term runs on until it ends (劳动合同法 art. 45).")
                         if extended else
-                        _("The person is protected by %(what)s (劳动合同法 art. %(item)s): the school may not end the employment on this ground."))
-            findings.append(ExitFinding(rule_id, PROTECTION_ITEMS[p.kind], template, {"what": PROTECTION_WORDS[p.kind], "item": PROTECTION_ITEMS[p.kind]}))
+                        _("The person is protected by %(what)s (%(article)s): the school may not end the employment on this ground."))
+            item = PROTECTION_ITEMS[p.kind]
+            findings.append(ExitFinding(rule_id, item, template, {"what": PROTECTION_WORDS[p.kind], "article": PROTECTION_ARTICLES[item]}))
     if service_start is not None and birth_date is not None and sex is not None and service_start <= as_of:
         retires_on = statutory_retirement_date(birth_date=birth_date, sex=sex, cadre=cadre)
         served_15 = add_months(service_start, LONG_SERVICE_YEARS * 12) <= as_of
         near = as_of < retires_on and add_months(as_of, YEARS_BEFORE_RETIREMENT * 12) > retires_on
         if served_15 and near:
-            template = (_("15 years' continuous service and less than 5 years to retirement on %(day)s (劳动合同法 art. 42(5)): the term runs on until it ends (art. 45).")
+            template = (_("15 years' continuous service and less than 5 years to retirement on %(day)s (劳动合同法 art. 42(5)): the term runs on until it ends (劳动合同法 art. 45).")
                         if extended else
                         _("15 years' continuous service and less than 5 years to retirement on %(day)s (劳动合同法 art. 42(5)): the school may not end the employment on this ground."))
             findings.append(ExitFinding(rule_id, "42(5)", template, {"day": retires_on}))

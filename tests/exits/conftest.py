@@ -49,7 +49,7 @@ def employ(user, today):
         from tests.conftest import SCHOOL_HR
 
         school = School.objects.get(unit__code=SCHOOL_HR)
-        staff = Staff.objects.filter(school=school, status="active", employment_type=employment_type).exclude(person__user__username="staff")
+        staff = Staff.objects.filter(school=school, status="active", employment_type=employment_type).exclude(person__user__username="staff").filter(exit_cases__isnull=True)
         if sex:
             staff = staff.filter(person__sex=sex)
         staff = staff.order_by("id").first()

@@ -111,7 +111,7 @@ def test_withdrawn_case_changes_nothing(employ, user, today):
 
 def test_a_man_cannot_be_recorded_pregnant(employ, user):
     staff, _contract = employ(sex="M")
-    with pytest.raises(services.ExitError, match="42"):
+    with pytest.raises(services.ExitError, match="第四十二条"):
         services.protection_record(staff=staff, data={"kind": "pregnancy", "starts_on": TODAY, "ends_on": None, "evidence": ""},
                                    acting_user=user("hr"), reason="登记")
 
@@ -152,7 +152,7 @@ def test_a_resignation_cannot_be_rejected_and_notice_is_three_days_in_probation(
 
     start_signed(TODAY, user("hr"))
     case = services.case_open(staff=staff, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
-    with pytest.raises(services.ExitError, match="37"):
+    with pytest.raises(services.ExitError, match="第三十七条"):
         services.case_decide(case=case, approve=False, reason="不同意", acting_user=user("leader"))
     case = services.case_decide(case=case, approve=True, reason="同意", acting_user=user("leader"))
     assert (case.notice_days, case.last_day) == (3, TODAY + timedelta(days=3))
