@@ -10,6 +10,7 @@ from viewflow.contrib.auth import AuthenticationForm
 from hrflow.audit.selectors import AuditFilter, change_rows
 from hrflow.core.throttle import client_key, ratelimited
 from hrflow.demo.data import DEMO_PASSWORD, demo_logins
+from hrflow.exits import selectors as exit_selectors
 from hrflow.hiring import selectors as hiring_selectors
 from hrflow.org import scope
 from hrflow.org.models import OrgUnit, Role, School
@@ -33,6 +34,8 @@ class HomeView(generic.TemplateView):
             context["schools"] = [self._school_card(s) for s in School.objects.filter(pk__in=school_ids).select_related("unit")]
             # What waits for this officer or leader in the open selection inbox.
             context["waiting_tasks"] = hiring_selectors.task_count(user)
+            # Exit cases whose next step is this officer's or leader's (a school's few cases).
+            context["waiting_exits"] = exit_selectors.cases_visible_to(user, waiting=True).count()
         if Role.STAFF in roles:
             person = getattr(user, "person", None)
             context["employments"] = person.employments.select_related("school__unit") if person else []
