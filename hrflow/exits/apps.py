@@ -12,9 +12,10 @@ class ExitsConfig(AppConfig):
         from hrflow.contracts.signals import contract_not_renewed
         from hrflow.core import sections
         from hrflow.core.audited import paths_q, register
+        from hrflow.notifications import daily
 
         from . import rules  # noqa: F401 (the permissions)
-        from . import services
+        from . import jobs, services
         from .models import ExitCase, HandoverItem, Protection
         from .selectors import staff_section
 
@@ -23,6 +24,7 @@ class ExitsConfig(AppConfig):
         # Health and family data: only those who may see the person's sensitive data read the status.
         register(Protection, paths_q("staff__school__unit__path"), sensitive_fields=("kind", "evidence"),
                  person_of=_person_of_protection, describe=_describe_protections)
+        daily.register("exits", jobs.daily)
         contract_not_renewed.connect(services.on_contract_not_renewed, dispatch_uid="exits.not_renewed")
         exit_review_due.connect(services.on_exit_review_due, dispatch_uid="exits.review_due")
         sections.register(sections.Section("exits", "exits/_staff_section.html", staff_section, order=20))

@@ -185,3 +185,27 @@ def test_a_ground_that_does_not_apply_is_refused_in_words(employ, user, today, g
     with pytest.raises(services.ExitError):
         services.case_open(staff=staff, ground=ground, evidence="x", acting_user=user("hr"), **kwargs)
     assert not ExitCase.objects.filter(staff=staff).exists()
+
+
+def test_closing_disables_the_login_unless_another_school_employs_the_person(me, user, today):
+    staff, contract = me
+    case = services.case_open(staff=staff, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
+    case = services.case_decide(case=case, approve=True, reason="同意", acting_user=user("leader"))
+    today.set(case.last_day)
+    for item in case.handover_items.all():
+        services.handover_confirm(item=item, done=True, note="", acting_user=user("hr"))
+    services.case_settle(case=case, monthly_pay=None, local_average_pay=None, outstanding_pay=None, note="", acting_user=user("hr"))
+    staff.person.user.refresh_from_db()
+    assert not staff.person.user.is_active
+    # The records stay: the case, the employment and the contract with their history.
+    assert ExitCase.objects.filter(pk=case.pk, state="closed").exists() and Staff.objects.get(pk=staff.pk).history.count() > 1
+
+
+def test_the_daily_job_reminds_hr_of_a_hearing_to_close_and_an_exit_to_settle(employ, user, today):
+    from hrflow.exits.jobs import reminder_events
+
+    staff, contract = employ()
+    case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
+    assert [e for e in reminder_events(TODAY) if f":{case.pk}:" in e.event_key] == []
+    events = [e for e in reminder_events(TODAY + timedelta(days=6)) if f":{case.pk}:" in e.event_key]
+    assert len(events) == 1 and user("hr").pk in events[0].recipient_ids and events[0].event_key.startswith("exits.hearing_due")
