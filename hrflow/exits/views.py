@@ -33,10 +33,11 @@ def _refusal_text(error) -> str:
 
 
 def _owners(case):
-    """Who may check a handover item: the school's HR officers and leaders (a short list)."""
+    """Who may check a handover item: the school's HR officers and leaders, a handful of people (not
+    sliced: the form's choice field filters this queryset to check the chosen one)."""
     return (get_user_model().objects.filter(role_assignments__unit_id=case.staff.school.unit_id, is_active=True,
                                             role_assignments__role__in=(Role.HR_OFFICER, Role.SCHOOL_LEADER))
-            .distinct().order_by("last_name", "first_name", "username")[:200])
+            .distinct().order_by("last_name", "first_name", "username"))
 
 
 def _pay_asked(case) -> bool:
