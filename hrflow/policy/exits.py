@@ -104,6 +104,8 @@ def severance_due(*, legal_ground: str, employment_type: str, initiated_by: str 
     applied to 聘用合同 by art. 96), a term the school did not renew (46(5)), a mutual agreement the school
     proposed (46(2)). Never for a resignation, for cause or a retirement, and never by the school for
     dispatched or purchased-service staff, whose employer is the agency or the company."""
+    if legal_ground == VETO:
+        raise PolicyInputError(_("A veto's exit is decided on a legal ground first."), field="legal_ground")
     if employment_type not in (ESTABLISHMENT, CONTRACT):
         law_type(employment_type)  # an unknown type is refused
         return False

@@ -187,7 +187,8 @@ def test_severance_never_due_from_the_school_for_dispatched_or_purchased_staff(e
     assert severance_due(legal_ground=legal_ground, employment_type=employment_type, initiated_by=initiated_by) is False
 
 
-@pytest.mark.parametrize("legal_ground,employment_type", [("sacked", C), ("sacked", E), (NO_FAULT, "labour"), (MUTUAL, "")])
+@pytest.mark.parametrize("legal_ground,employment_type", [("sacked", C), ("sacked", E), (NO_FAULT, "labour"), (MUTUAL, ""),
+                                                         (VETO, C), (VETO, "dispatched")])  # a veto is decided on its legal ground first
 def test_severance_due_refuses_unknown_input(legal_ground, employment_type):
     with pytest.raises(ValueError):
         severance_due(legal_ground=legal_ground, employment_type=employment_type)
