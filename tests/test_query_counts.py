@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hrflow.contracts.models import Contract
 from hrflow.core.history import save_audited
+from hrflow.exits.models import ExitCase
 from hrflow.exports.models import ExportJob
 from hrflow.hiring.models import RoundPost, SelectionRound
 from hrflow.notifications.services import notify
@@ -46,6 +47,7 @@ LIST_PAGES = {
     "appraisal:cycle_list": [("hr", {}), ("bureau", {}), ("auditor", {})],
     "appraisal:incident_list": [("hr", {}), ("bureau", {})],
     "appraisal:tasks": [("hr", {}), ("leader", {}), ("bureau", {})],
+    "exits:case_list": [("hr", {}), ("bureau", {}), ("leader", {"waiting": "on"}), ("auditor", {"state": "hearing"})],
 }
 
 
@@ -77,6 +79,10 @@ def _grow(user, n):
             certificate = Certificate(person=person, kind="health", number=f"JK{serial}", issuer="疾控中心",
                                       issued_on=date(2025, 12, 1), valid_until=date(2026, 11, 30))
             save_audited(certificate, user=user, reason="查询次数测试")
+            # An exit case at its hearing (the exit case list), with history.
+            case = ExitCase(staff=staff, ground="no_fault", initiated_by="school", evidence="查询次数测试", opened_by=user,
+                            opened_on=date(2026, 7, 1), statement_due=date(2026, 7, 6))
+            save_audited(case, user=user, reason="查询次数测试")
         round = SelectionRound.objects.create(
             school=schools[0], title=f"查询测试遴选{serial}", procedure="报名—审查", pay_and_treatment="面议",
             opens_on=date(2026, 12, 1), closes_on=date(2026, 12, 10), created_by=user, state="draft",
