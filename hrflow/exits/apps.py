@@ -25,6 +25,9 @@ class ExitsConfig(AppConfig):
         register(Protection, paths_q("staff__school__unit__path"), sensitive_fields=("kind", "evidence"),
                  person_of=_person_of_protection, describe=_describe_protections)
         daily.register("exits", jobs.daily)
+        from hrflow.contracts import jobs as contract_jobs
+
+        contract_jobs.END_HOLDS.append(jobs.hold_contracts_in_open_cases)
         contract_not_renewed.connect(services.on_contract_not_renewed, dispatch_uid="exits.not_renewed")
         exit_review_due.connect(services.on_exit_review_due, dispatch_uid="exits.review_due")
         sections.register(sections.Section("exits", "exits/_staff_section.html", staff_section, order=20))

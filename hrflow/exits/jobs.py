@@ -35,3 +35,8 @@ def reminder_events(as_of: date) -> list[Event]:
 def daily(*, as_of: date, user) -> dict:
     with transaction.atomic():
         return {"notified": notify_many(reminder_events(as_of))}
+
+
+def hold_contracts_in_open_cases(contracts, as_of):
+    """A contract not renewed whose exit case is open ends with the case's settlement (hrflow.contracts.jobs.END_HOLDS)."""
+    return contracts.exclude(exit_cases__state__in=ExitCase.OPEN)

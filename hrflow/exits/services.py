@@ -588,10 +588,16 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     pending = [str(i) for i in case.handover_items.filter(done_on__isnull=True)]
     if pending:
         raise ExitError(_("Still to be handed over: %(items)s.") % {"items": "、".join(pending)})
+    extended = ""
     if case.decided_ground == Ground.NOT_RENEWED:
-        blocked = guards(case, Ground.NOT_RENEWED, case.last_day)
+        # 劳动合同法 art. 45: a term that ended while a protection held runs on until the protection ends.
+        blocked = guards(case, Ground.NOT_RENEWED, today)
         if blocked:
             raise ExitError(" ".join(blocked))
+        held_until = _protected_until(case.staff, case.last_day)
+        if held_until > case.last_day:
+            extended = _("The term ran on until %(day)s, when the protection ended (劳动合同法 art. 45). ") % {"day": _day(held_until)}
+            case.last_day = held_until
     monthly_pay = _money(monthly_pay, _("The monthly pay"))
     local_average_pay = _money(local_average_pay, _("The local average monthly pay"))
     outstanding_pay = _money(outstanding_pay, _("The outstanding pay")) or Decimal("0.00")
@@ -601,7 +607,7 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     case.settlement_note, case.closed_on = (note or "").strip()[:2000], today
     case.close()
     total = case.severance + case.pay_in_lieu_amount + case.outstanding_pay
-    save_audited(case, user=acting_user, reason=_(
+    save_audited(case, user=acting_user, reason=extended + _(
         "Settled and closed: severance %(severance)s yuan, pay instead of notice %(lieu)s yuan, outstanding pay %(outstanding)s yuan, "
         "%(total)s yuan in all. %(note)s") % {"severance": f"{case.severance:,.2f}", "lieu": f"{case.pay_in_lieu_amount:,.2f}",
                                               "outstanding": f"{case.outstanding_pay:,.2f}", "total": f"{total:,.2f}", "note": case.settlement_note})
@@ -609,6 +615,20 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     _complete(case, "finish", acting_user)
     _notify_person(case, lambda: _("Your exit is settled: the employment ended on %(day)s") % {"day": _day(case.last_day)})
     return case
+
+
+def _protected_until(staff, day) -> date:
+    """The day the protections holding on `day` (one after another) end; `day` if none holds."""
+    protections = list(Protection.objects.filter(staff=staff).values_list("starts_on", "ends_on"))
+    for _step in range(len(protections) + 1):
+        holding = [end for start, end in protections if start <= day and (end is None or end >= day)]
+        if not holding or None in holding:
+            return day
+        later = max(holding)
+        if later == day:
+            return day
+        day = later
+    return day
 
 
 def _end_employment(case, acting_user):

@@ -60,10 +60,23 @@ def test_a_protection_holds_a_term_not_renewed_open_until_it_ends(employ, user, 
     for item in case.handover_items.all():
         services.handover_confirm(item=item, done=True, note="", acting_user=user("hr"))
     today.set(date(2026, 8, 3))
-    with pytest.raises(services.ExitError, match="第四十五条|art. 45"):
+    with pytest.raises(services.ExitError, match="第四十五条"):
         services.case_settle(case=case, monthly_pay=Decimal("4000"), local_average_pay=Decimal("8000"), outstanding_pay=None, note="",
                              acting_user=user("hr"))
     assert Staff.objects.get(pk=staff.pk).status == "exiting"
+    # The contracts' daily job leaves the contract to the case: it runs on until the case is settled.
+    from hrflow.contracts.jobs import end_not_renewed
+
+    end_not_renewed(date(2026, 8, 3), user("hr"))
+    contract.refresh_from_db()
+    assert contract.state == "expiring"
+    today.set(date(2026, 10, 1))
+    case = services.case_settle(case=case, monthly_pay=Decimal("4000"), local_average_pay=Decimal("8000"), outstanding_pay=None, note="",
+                                acting_user=user("hr"))
+    contract.refresh_from_db()
+    # The term ran on until the medical period ended (art. 45): the employment and the contract end then.
+    assert (case.state, case.last_day, contract.state, contract.ended_on) == ("closed", date(2026, 9, 30), "ended", date(2026, 9, 30))
+    assert "第四十五条" in case.history.latest("history_date").history_change_reason
 
 
 @pytest.mark.parametrize("rule, employment_type, ground", [
