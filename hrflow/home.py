@@ -39,6 +39,7 @@ class HomeView(generic.TemplateView):
         if Role.STAFF in roles:
             person = getattr(user, "person", None)
             context["employments"] = person.employments.select_related("school__unit") if person else []
+            context["my_exit_cases"] = [c for c in exit_selectors.own_cases(user) if c.state in ("hearing", "deciding", "review", "notice")]
         if Role.BUREAU_OFFICER in roles:
             # The roll-up of the compliance page, one level below the officer's area (cached per
             # data change): a province's 5,000 schools are never aggregated on each visit.

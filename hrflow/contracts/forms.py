@@ -24,9 +24,19 @@ MONEY_ERRORS = {
 }
 
 
+class MoneyField(forms.DecimalField):
+    """Yuan and fen as people write them: "1E+5" is not an amount of money (Django's DecimalField
+    would read it as 100,000); NaN and infinities are refused by DecimalField itself."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and any(c in value for c in "eE"):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _money(label, required=True):
-    # Up to 99,999,999.99 yuan; Django's DecimalField refuses NaN and infinities.
-    return forms.DecimalField(label=label, max_digits=10, decimal_places=2, min_value=0, required=required, error_messages=MONEY_ERRORS)
+    # Up to 99,999,999.99 yuan.
+    return MoneyField(label=label, max_digits=10, decimal_places=2, min_value=0, required=required, error_messages=MONEY_ERRORS)
 
 
 class SignForm(forms.Form):

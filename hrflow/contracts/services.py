@@ -37,6 +37,9 @@ KIND_BY_EMPLOYMENT = {
     EmploymentType.CONTRACT: LABOUR,
 }
 MAX_TERM_MONTHS = 120  # a fixed term beyond 10 years is a typing error, not a contract
+# Checks the apps above register at start-up (exits: no renewal while the employment is in an exit
+# case): contract -> the refusal in words, or None.
+RENEWAL_GUARDS: list = []
 
 
 class ContractError(Exception):
@@ -385,6 +388,11 @@ def renewal_decide(*, case: RenewalCase, approve: bool, reason: str, acting_user
     if case.proposed_by_id == acting_user.pk:
         raise ContractError(_("Whoever proposed the renewal cannot also decide it."))
     contract = _lock(case.contract)
+    if approve and case.renew:
+        for guard in RENEWAL_GUARDS:
+            refusal = guard(contract)
+            if refusal:
+                raise ContractError(refusal)
     case.decided_by, case.decision_reason = acting_user, reason.strip()
     if not approve:
         case.return_to_hr()

@@ -28,6 +28,9 @@ class ExitsConfig(AppConfig):
         from hrflow.contracts import jobs as contract_jobs
 
         contract_jobs.END_HOLDS.append(jobs.hold_contracts_in_open_cases)
+        from hrflow.contracts import services as contract_services
+
+        contract_services.RENEWAL_GUARDS.append(services.renewal_guard)
         contract_not_renewed.connect(services.on_contract_not_renewed, dispatch_uid="exits.not_renewed")
         exit_review_due.connect(services.on_exit_review_due, dispatch_uid="exits.review_due")
         sections.register(sections.Section("exits", "exits/_staff_section.html", staff_section, order=20))

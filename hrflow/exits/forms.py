@@ -83,10 +83,14 @@ class DecideForm(forms.Form):
                                  widget=forms.RadioSelect)
     legal_ground = forms.ChoiceField(label=_("Legal ground"), required=False)
     pay_in_lieu = forms.BooleanField(label=_("A month's pay instead of the 30 days' notice (劳动合同法 art. 40)"), required=False)
+    union_notified_on = forms.DateField(label=_("Union told the reasons on"), widget=DATE, required=False,
+                                        help_text=_("Before the school ends a labour contract on its own (劳动合同法 art. 43)."))
     reason = _text(_("Reasons"), rows=3, help_text=REASON_HELP)
 
-    def __init__(self, *args, choices=(), lieu=False, **kwargs):
+    def __init__(self, *args, choices=(), lieu=False, union=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not union:
+            del self.fields["union_notified_on"]
         if len(choices) > 1:
             self.fields["legal_ground"].choices = [("", "—"), *[(c, Ground(c).label) for c in choices]]
         else:
@@ -113,7 +117,9 @@ class HandoverAddForm(forms.Form):
 
 
 class HandoverConfirmForm(forms.Form):
-    done = forms.TypedChoiceField(label=_("Handed over"), coerce=lambda v: v == "yes", choices=[("yes", _("Yes")), ("no", _("Not yet"))])
+    done = forms.TypedChoiceField(label=_("Handed over"), coerce=lambda v: v == "yes", choices=[("yes", _("Yes")), ("no", _("Not yet"))],
+                                  error_messages={"required": _("Say whether the item was handed over."),
+                                                  "invalid_choice": _("Say whether the item was handed over.")})
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -133,7 +139,8 @@ class SettleForm(forms.Form):
 
 
 class ProtectionForm(forms.ModelForm):
-    reason = _text(_("Reason"), rows=2, help_text=REASON_HELP)
+    """No free "reason": the audit trail says what was recorded in words that reveal no health or
+    family data; the details go in the evidence, which the change log masks."""
 
     class Meta:
         model = Protection

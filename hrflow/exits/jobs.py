@@ -38,5 +38,6 @@ def daily(*, as_of: date, user) -> dict:
 
 
 def hold_contracts_in_open_cases(contracts, as_of):
-    """A contract not renewed whose exit case is open ends with the case's settlement (hrflow.contracts.jobs.END_HOLDS)."""
-    return contracts.exclude(exit_cases__state__in=ExitCase.OPEN)
+    """A contract not renewed whose non-renewal case is open ends with the case's settlement, which
+    applies 劳动合同法 art. 45 (hrflow.contracts.jobs.END_HOLDS); other cases do not hold a term."""
+    return contracts.exclude(exit_cases__state__in=ExitCase.OPEN, exit_cases__ground="not_renewed")

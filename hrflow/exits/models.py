@@ -44,6 +44,7 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
         CLOSED = "closed", _("Closed: the employment has ended")
         REJECTED = "rejected", _("Rejected: the employment continues")
         WITHDRAWN = "withdrawn", _("Withdrawn: the employment continues")
+        REVOKED = "revoked", _("Revoked during the notice: the employment continues")
 
     OPEN = (State.HEARING, State.REVIEW, State.DECIDING, State.NOTICE)
     UNDECIDED = (State.HEARING, State.REVIEW, State.DECIDING)
@@ -60,12 +61,14 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
     renewal_case = models.OneToOneField("contracts.RenewalCase", verbose_name=_("renewal decision"), null=True, blank=True, on_delete=models.PROTECT, related_name="exit_case")
     notice_given_on = models.DateField(_("written notice given on"), null=True, blank=True)
     requested_last_day = models.DateField(_("last day asked for"), null=True, blank=True)
-    opened_by = models.ForeignKey("auth.User", verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey("auth.User", verbose_name=_("case opened by"), on_delete=models.PROTECT, related_name="+")
     opened_on = models.DateField(_("opened on"))
     # 陈述申辩: the person's statement, until the deadline.
     statement_due = models.DateField(_("statement due by"), null=True, blank=True)
     statement = models.TextField(_("the person's statement"), blank=True, max_length=4000)
     statement_at = models.DateTimeField(_("statement made at"), null=True, blank=True)
+    # The person's own words are theirs: HR records a written statement only where they made none here.
+    statement_by_person = models.BooleanField(_("statement made by the person"), default=False)
     person_agrees = models.BooleanField(_("the person agrees (协商一致)"), null=True, blank=True)
     hearing_note = models.TextField(_("HR's note on the hearing"), blank=True, max_length=2000)
     hearing_closed_on = models.DateField(_("hearing closed on"), null=True, blank=True)
@@ -84,6 +87,8 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
     decided_by = models.ForeignKey("auth.User", verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_reason = models.TextField(_("the leaders' reasons"), blank=True, max_length=2000)
+    # 劳动合同法 art. 43: the union is told the reasons before the school ends a contract unilaterally.
+    union_notified_on = models.DateField(_("union notified on"), null=True, blank=True)
     # Notice (LAW-RESIGN-NOTICE, LAW-NOFAULT-NOTICE, INST-EXIT-GRADE)
     notice_days = models.PositiveSmallIntegerField(_("notice (days)"), null=True, blank=True)
     pay_in_lieu = models.BooleanField(_("a month's pay instead of notice"), default=False)
@@ -156,6 +161,10 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=State.NOTICE, target=State.CLOSED)
     def close(self):
+        pass
+
+    @transition(field=state, source=State.NOTICE, target=State.REVOKED)
+    def revoke(self):
         pass
 
 

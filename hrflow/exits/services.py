@@ -9,6 +9,7 @@ viewflow task in the same transaction (hrflow.core.flowsteps).
 
 import logging
 import math
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -78,6 +79,14 @@ def finding_text(finding) -> str:
     return _(finding.template) % params if params else _(finding.template)
 
 
+def _not_own(case_or_staff, acting_user):
+    """Nobody handles their own exit (INST-RECUSAL, 条例 art. 39): the person states their case and may
+    withdraw their own resignation, nothing more."""
+    staff = getattr(case_or_staff, "staff", case_or_staff)
+    if staff.person.user_id is not None and staff.person.user_id == acting_user.pk:
+        raise ExitError(_("You cannot handle your own exit case (回避, 事业单位人事管理条例 art. 39)."))
+
+
 def _policy_error(error: PolicyInputError) -> ExitError:
     return ExitError(_(error.template) % error.params if error.params else _(error.template))
 
@@ -111,21 +120,37 @@ def _name(case) -> str:
 # --- Protections (劳动合同法 art. 42) ---------------------------------------------------------------
 
 @transaction.atomic
-def protection_record(*, staff: Staff, data: dict, acting_user, reason: str, protection: Protection | None = None) -> Protection:
-    """Record (or correct, or end) a protected status of a staff member."""
-    if not reason.strip():
-        raise ExitError(_("Give a reason for the record."))
+def protection_record(*, staff: Staff, data: dict, acting_user, protection: Protection | None = None) -> Protection:
+    """Record (or correct, or end) a protected status of a staff member. The audit reason names no
+    health or family data (the status and the evidence are masked for those who may not see them)."""
     staff = _lock_staff(staff)
-    if data.get("ends_on") is not None and data["ends_on"] < data["starts_on"]:
+    starts_on, ends_on = data["starts_on"], data.get("ends_on")
+    if ends_on is not None and ends_on < starts_on:
         raise ExitError(_("A status cannot end before it starts."))
-    if data["starts_on"] > clock.today() + timedelta(days=366):
+    if starts_on > clock.today() + timedelta(days=366):
         raise ExitError(_("The start lies more than a year ahead: record the status when it is known."))
+    if starts_on < staff.person.birth_date or (ends_on is not None and ends_on > starts_on + timedelta(days=366 * 30)):
+        raise ExitError(_("The dates are not possible for this person: check the start and the end."))
     if data["kind"] in (Protection.Kind.PREGNANCY, Protection.Kind.MATERNITY) and staff.person.sex != "F":
         raise ExitError(_("This status applies to women only (劳动合同法 art. 42(4))."))
+    overlapping = Protection.objects.filter(staff=staff, kind=data["kind"]).exclude(pk=getattr(protection, "pk", None)).exclude(
+        ends_on__lt=starts_on)
+    if ends_on is not None:
+        overlapping = overlapping.exclude(starts_on__gt=ends_on)
+    if overlapping.exists():
+        raise ExitError(_("The same status is already recorded for part of this period: correct that record instead."))
+    new = protection is None
     protection = protection or Protection(staff=staff)
+    ended = not new and protection.ends_on is None and ends_on is not None
     for name, value in data.items():
         setattr(protection, name, value)
-    return save_audited(protection, user=acting_user, reason=reason.strip())
+    if new:
+        reason = _("Protected status recorded (劳动合同法 art. 42)")
+    elif ended:
+        reason = _("Protected status ended on %(day)s") % {"day": _day(ends_on)}
+    else:
+        reason = _("Protected status corrected")
+    return save_audited(protection, user=acting_user, reason=reason)
 
 
 def _protections(staff) -> list[policy.Protection]:
@@ -142,7 +167,7 @@ def guards(case: ExitCase, legal_ground: str, as_of: date) -> list[str]:
                                            cadre=person.cadre)
     except PolicyInputError as error:
         raise _policy_error(error) from None
-    return [finding_text(f) for f in findings]
+    return list(dict.fromkeys(finding_text(f) for f in findings))  # two records of one status: said once
 
 
 def _service_start(case) -> date:
@@ -158,6 +183,18 @@ def _running_contract(staff):
 
 def _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_day):
     today = clock.today()
+    if requested_last_day is not None:
+        if requested_last_day < staff.hired_on:
+            raise ExitError(_("The last day cannot be before the employment began on %(day)s.") % {"day": _day(staff.hired_on)})
+        if notice_given_on is not None and requested_last_day < notice_given_on:
+            raise ExitError(_("The last day asked for cannot be before the notice was received."))
+        if requested_last_day < today:
+            raise ExitError(_("The last day %(day)s has passed: an exit takes effect from a day still to come.") % {"day": _day(requested_last_day)})
+        if requested_last_day > today + timedelta(days=366 * 2):
+            raise ExitError(_("The last day lies more than two years ahead."))
+    if ground in (Ground.NO_FAULT, Ground.FOR_CAUSE, Ground.APPRAISAL) and staff.employment_type == EmploymentType.PURCHASED_SERVICE:
+        raise ExitError(_("Purchased-service staff are employed by their service company: the school ends their assignment by "
+                          "agreement with the company (mutual agreement), not by dismissing them."))
     if ground in (Ground.NO_FAULT, Ground.FOR_CAUSE) and staff.employment_type == EmploymentType.ESTABLISHMENT:
         raise ExitError(_("Establishment staff hold an institutional contract: the school ends it on the ground of "
                           "事业单位人事管理条例 art. 16 (appraisal) or by mutual agreement, not 劳动合同法 art. 39 or 40."))
@@ -167,10 +204,12 @@ def _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_d
     if ground == Ground.APPRAISAL:
         from hrflow.appraisal.models import Appraisal, Cycle, GradeChoices
 
-        failed = Appraisal.objects.filter(staff__person_id=staff.person_id, grade=GradeChoices.INCOMPETENT,
-                                          cycle__state__in=(Cycle.State.PUBLISHED, Cycle.State.CLOSED)).exists()
-        if not failed:
-            raise ExitError(_("No published appraisal graded 不合格 is on record for this person (INST-EXIT-GRADE)."))
+        # INST-EXIT-GRADE by hand: 不合格 in the latest annual appraisal of this employment, and another post
+        # refused (the evidence says so); two years running opens its review by itself.
+        latest = (Appraisal.objects.filter(staff=staff, cycle__kind=Cycle.Kind.ANNUAL, cycle__state__in=(Cycle.State.PUBLISHED, Cycle.State.CLOSED))
+                  .order_by("-cycle__period_end").values_list("grade", flat=True).first())
+        if latest != GradeChoices.INCOMPETENT:
+            raise ExitError(_("The latest published annual appraisal of this employment is not 不合格 (INST-EXIT-GRADE, 条例 art. 16)."))
     if ground == Ground.RESIGNATION:
         if notice_given_on is None:
             raise ExitError(_("Give the day the written resignation was received."))
@@ -184,13 +223,6 @@ def _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_d
         person = staff.person
         for finding in policy.retirement_findings(last_day=requested_last_day, birth_date=person.birth_date, sex=person.sex, cadre=person.cadre):
             raise ExitError(finding_text(finding))
-    if requested_last_day is not None:
-        if requested_last_day < staff.hired_on:
-            raise ExitError(_("The last day cannot be before the employment began on %(day)s.") % {"day": _day(staff.hired_on)})
-        if requested_last_day < today and ground != Ground.RESIGNATION:
-            raise ExitError(_("The last day %(day)s has passed: an exit takes effect from a day still to come.") % {"day": _day(requested_last_day)})
-        if requested_last_day > today + timedelta(days=366 * 2):
-            raise ExitError(_("The last day lies more than two years ahead."))
     if ground == Ground.MUTUAL and initiated_by not in (Initiator.PERSON, Initiator.SCHOOL):
         raise ExitError(_("Say who proposed the agreement."))
 
@@ -208,6 +240,7 @@ def case_open(*, staff: Staff, ground: str, evidence: str, acting_user, initiate
     if not evidence:
         raise ExitError(_("State the grounds and the evidence."))
     staff = _lock_staff(staff)
+    _not_own(staff, acting_user)
     if staff.status not in (Staff.Status.ACTIVE, Staff.Status.SUSPENDED):
         raise ExitError(_("This employment is “%(status)s”: an exit case is opened for a current employment.") % {
             "status": staff.get_status_display()})
@@ -279,14 +312,13 @@ def case_open_not_renewed(*, renewal_case, acting_user) -> ExitCase | None:
 def case_open_review(*, appraisal, rule: str, reason: str, acting_user) -> ExitCase | None:
     """The seam of hrflow.appraisal: a final veto (VETO-EXIT) or 不合格 two years running
     (INST-EXIT-GRADE) opens an exit review of the appraised person's employment."""
-    staff = appraisal.staff
+    staff = _lock_staff(appraisal.staff)
     if staff.status not in (Staff.Status.ACTIVE, Staff.Status.SUSPENDED) or ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
         return None
     ground = Ground.VETO if rule == "VETO-EXIT" else Ground.APPRAISAL
     if ground == Ground.APPRAISAL and staff.employment_type != EmploymentType.ESTABLISHMENT:
         ground = Ground.NO_FAULT  # 劳动合同法 art. 40(2) is the 劳动合同's counterpart of 条例 art. 16
     evidence = _("%(reason)s (appraisal: %(cycle)s)") % {"reason": reason, "cycle": appraisal.cycle.name}
-    staff = _lock_staff(staff)
     contract = _running_contract(staff)
     # Opened by the rule, not by a person: whoever made the veto final may still decide the exit.
     case = ExitCase(staff=staff, contract=contract, ground=ground, initiated_by=Initiator.SCHOOL, evidence=evidence,
@@ -313,7 +345,11 @@ def statement_submit(*, case: ExitCase, text: str, acting_user, agrees: bool | N
     text = (text or "").strip()
     if not text:
         raise ExitError(_("Write the statement."))
-    case.statement, case.statement_at = text, timezone.now()
+    if on_behalf:
+        _not_own(case, acting_user)
+        if case.statement_by_person:
+            raise ExitError(_("The person has stated their case here themselves: HR cannot replace their words."))
+    case.statement, case.statement_at, case.statement_by_person = text, timezone.now(), not on_behalf
     if case.ground == Ground.MUTUAL:
         if agrees is None:
             raise ExitError(_("Say whether the person agrees to end the employment."))
@@ -334,6 +370,7 @@ def hearing_close(*, case: ExitCase, note: str, acting_user) -> ExitCase:
     case = _lock(case)
     if case.state != S.HEARING:
         raise ExitError(_("The hearing of this case is not open."))
+    _not_own(case, acting_user)
     if not case.statement and clock.today() <= case.statement_due:
         raise ExitError(_("The person may state their case until %(day)s: close the hearing after that day, or once they have.") % {
             "day": _day(case.statement_due)})
@@ -363,6 +400,7 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
     case = _lock(case)
     if case.state != S.REVIEW:
         raise ExitError(_("This case is not awaiting a collective review."))
+    _not_own(case, acting_user)
     if not (place or "").strip() or not (minutes or "").strip() or not (members or "").strip():
         raise ExitError(_("The place, the members and the minutes are part of the record."))
     minimum = settings.HRFLOW["REVIEW_MIN_MEMBERS"]
@@ -373,14 +411,19 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
     if votes_for + votes_against + votes_abstain > present:
         raise ExitError(_("More votes than members present."))
     held_on = timezone.localtime(held_at).date() if timezone.is_aware(held_at) else held_at.date()
-    if held_on > clock.today():
+    if held_on > clock.today() or (held_on == clock.today() and timezone.is_aware(held_at) and held_at > timezone.now()):
         raise ExitError(_("The meeting date %(day)s is in the future: record the review once it has met.") % {"day": _day(held_on)})
+    names = [n for n in re.split(r"[、,，;；\s]+", members.strip()) if n]
+    if len(names) != total:
+        raise ExitError(_("List each of the %(n)d members by name (%(listed)d listed), separated by 、.") % {"n": total, "listed": len(names)})
     heard_on = case.hearing_closed_on
     if heard_on is not None and held_on < heard_on:
         raise ExitError(_("The meeting date %(day)s is before the hearing closed on %(closed)s: the review hears the person's statement.") % {
             "day": _day(held_on), "closed": _day(heard_on)})
-    quorum = present >= math.ceil(_share("REVIEW_QUORUM", total))
-    passed = quorum and votes_for > _share("REVIEW_PASS_SHARE", total)
+    if present < math.ceil(_share("REVIEW_QUORUM", total)):
+        raise ExitError(_("%(present)d of %(total)d members present is no quorum: the meeting cannot decide; hold it again.") % {
+            "present": present, "total": total})
+    passed = votes_for > _share("REVIEW_PASS_SHARE", total)
     case.review_held_at, case.review_place, case.review_members = held_at, place.strip(), members.strip()
     case.review_total, case.review_present = total, present
     case.votes_for, case.votes_against, case.votes_abstain = votes_for, votes_against, votes_abstain
@@ -393,8 +436,7 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
         _notify(_school_users(case, Role.SCHOOL_LEADER), "decide", lambda: _("An exit awaits your decision: %(person)s") % {"person": _name(case)}, case)
     else:
         case.reject()
-        case.decision_reason = _("The collective review did not pass the motion (%(tally)s%(quorum)s).") % {
-            "tally": tally, "quorum": "" if quorum else _("; no quorum")}
+        case.decision_reason = _("The collective review did not pass the motion (%(tally)s).") % {"tally": tally}
         save_audited(case, user=acting_user, reason=_("Rejected by the collective review: %(reason)s") % {"reason": case.decision_reason})
         _notify_person(case, lambda: _("Your exit case was rejected: your employment continues"))
     _complete(case, "review", acting_user)
@@ -404,7 +446,18 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
 # --- The leaders' decision -----------------------------------------------------------------------
 
 def in_probation(case) -> bool:
-    return case.contract is not None and case.contract.state == Contract.State.PROBATION
+    """In probation when the notice was given (a resignation), else on the decision day."""
+    contract = case.contract
+    if contract is None or not contract.probation_ends_on:
+        return False
+    day = case.notice_given_on or clock.today()
+    last = contract.confirmed_on - timedelta(days=1) if contract.confirmed_on else contract.probation_ends_on
+    return contract.starts_on <= day <= last
+
+
+def union_notice_due(case, legal_ground) -> bool:
+    """劳动合同法 art. 43: a school ending a 劳动合同 on its own (arts. 39, 40) tells the union first."""
+    return legal_ground in (Ground.FOR_CAUSE, Ground.NO_FAULT) and policy.law_type(case.staff.employment_type) == policy.CONTRACT
 
 
 def decision_choices(case) -> tuple[str, ...]:
@@ -428,7 +481,7 @@ def _last_day(case, legal_ground, days, pay_in_lieu, today) -> date:
 
 @transaction.atomic
 def case_decide(*, case: ExitCase, approve: bool, reason: str, acting_user, legal_ground: str = "",
-                pay_in_lieu: bool = False) -> ExitCase:
+                pay_in_lieu: bool = False, union_notified_on: date | None = None) -> ExitCase:
     """A school leader approves the exit (on its legal ground, with the notice the law gives) or
     rejects it with the reason. Whoever opened the case does not decide it."""
     case = _lock(case)
@@ -439,6 +492,7 @@ def case_decide(*, case: ExitCase, approve: bool, reason: str, acting_user, lega
         raise ExitError(_("Give the reasons for the decision."))
     if case.opened_by_id == acting_user.pk:
         raise ExitError(_("Whoever opened the case cannot also decide it."))
+    _not_own(case, acting_user)
     today = clock.today()
     case.decided_by, case.decided_on, case.decision_reason = acting_user, today, reason
     if not approve and case.ground in (Ground.RESIGNATION, Ground.RETIREMENT):
@@ -461,6 +515,13 @@ def case_decide(*, case: ExitCase, approve: bool, reason: str, acting_user, lega
         raise ExitError(" ".join(blocked))
     if pay_in_lieu and not policy.pay_in_lieu_allowed(legal_ground=legal_ground, employment_type=case.staff.employment_type):
         raise ExitError(_("A month's pay instead of notice is the choice of a no-fault dismissal only (劳动合同法 art. 40)."))
+    if union_notice_due(case, legal_ground):
+        if union_notified_on is None:
+            raise ExitError(_("Give the day the union was told the reasons: the school tells it before ending a labour contract "
+                              "on its own (劳动合同法 art. 43)."))
+        if union_notified_on > today or union_notified_on < case.opened_on:
+            raise ExitError(_("The union is told between the opening of the case and the decision."))
+        case.union_notified_on = union_notified_on
     try:
         days = policy.exit_notice_days(legal_ground=legal_ground, employment_type=case.staff.employment_type, in_probation=in_probation(case))
     except PolicyInputError as error:
@@ -469,10 +530,11 @@ def case_decide(*, case: ExitCase, approve: bool, reason: str, acting_user, lega
     case.notice_days = 0 if pay_in_lieu else days
     case.last_day = _last_day(case, legal_ground, case.notice_days, pay_in_lieu, today)
     case.approve()
+    union = _("the union told on %(day)s; ") % {"day": _day(case.union_notified_on)} if case.union_notified_on else ""
     notice = (_("a month's pay instead of notice") if pay_in_lieu else
               _("%(n)d days' notice") % {"n": case.notice_days} if case.notice_days else _("no notice period"))
-    save_audited(case, user=acting_user, reason=_("Approved on the ground: %(ground)s; %(notice)s; last day %(day)s. %(reason)s") % {
-        "ground": Ground(legal_ground).label, "notice": notice, "day": _day(case.last_day), "reason": reason})
+    save_audited(case, user=acting_user, reason=_("Approved on the ground: %(ground)s; %(union)s%(notice)s; last day %(day)s. %(reason)s") % {
+        "ground": Ground(legal_ground).label, "union": union, "notice": notice, "day": _day(case.last_day), "reason": reason})
     _begin_exit(case, acting_user)
     _complete(case, "decide", acting_user)
     _notify_person(case, lambda: _("Your exit was approved: your last day is %(day)s") % {"day": _day(case.last_day)}, body=reason)
@@ -497,7 +559,7 @@ def _begin_exit(case, acting_user):
 # --- Handover ------------------------------------------------------------------------------------
 
 def _lock_item(item) -> HandoverItem:
-    return HandoverItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+    return HandoverItem.objects.select_for_update(of=("self",)).select_related("case__staff__person").get(pk=item.pk)
 
 
 @transaction.atomic
@@ -505,6 +567,8 @@ def handover_add(*, case: ExitCase, kind: str, description: str, owner, acting_u
     case = _lock(case)
     if case.state != S.NOTICE:
         raise ExitError(_("The handover is drawn up once the exit is approved, and closes with the case."))
+    _not_own(case, acting_user)
+    _not_own(case, owner)
     if kind not in HandoverItem.Kind.values:
         raise ExitError(_("Choose what is to be handed over."))
     return save_audited(HandoverItem(case=case, kind=kind, description=(description or "").strip()[:200], owner=owner),
@@ -517,6 +581,11 @@ def handover_confirm(*, item: HandoverItem, done: bool, note: str, acting_user) 
     item = _lock_item(item)
     if item.case.state != S.NOTICE:
         raise ExitError(_("The handover is closed."))
+    _not_own(item.case, acting_user)
+    if done and item.done_on is not None:
+        raise ExitError(_("This item was already confirmed on %(day)s.") % {"day": _day(item.done_on)})
+    if not done and item.done_on is None:
+        raise ExitError(_("This item has not been confirmed yet."))
     item.note = (note or "").strip()[:200]
     if done:
         item.done_on, item.done_by = clock.today(), acting_user
@@ -525,16 +594,6 @@ def handover_confirm(*, item: HandoverItem, done: bool, note: str, acting_user) 
         item.done_on, item.done_by = None, None
         reason = _("Handover taken back: %(item)s. %(note)s") % {"item": item, "note": item.note}
     return save_audited(item, user=acting_user, reason=reason)
-
-
-@transaction.atomic
-def handover_assign(*, item: HandoverItem, owner, acting_user) -> HandoverItem:
-    item = _lock_item(item)
-    if item.case.state != S.NOTICE:
-        raise ExitError(_("The handover is closed."))
-    item.owner = owner
-    return save_audited(item, user=acting_user, reason=_("Handover of %(item)s to be checked by %(owner)s") % {
-        "item": item, "owner": owner.get_full_name() or owner.get_username()})
 
 
 # --- Settlement and closing ----------------------------------------------------------------------
@@ -582,6 +641,7 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     case = _lock(case)
     if case.state != S.NOTICE:
         raise ExitError(_("Only an approved exit is settled."))
+    _not_own(case, acting_user)
     today = clock.today()
     if today < case.last_day:
         raise ExitError(_("The settlement is made on or after the last day, %(day)s.") % {"day": _day(case.last_day)})
@@ -590,18 +650,28 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
         raise ExitError(_("Still to be handed over: %(items)s.") % {"items": "、".join(pending)})
     extended = ""
     if case.decided_ground == Ground.NOT_RENEWED:
-        # 劳动合同法 art. 45: a term that ended while a protection held runs on until the protection ends.
-        blocked = guards(case, Ground.NOT_RENEWED, today)
-        if blocked:
-            raise ExitError(" ".join(blocked))
+        # 劳动合同法 art. 45: a term that ended while a protection held runs on until the protection ends;
+        # with 15 years' service near retirement (42(5)) it runs on to the retirement.
+        at_end = guards(case, Ground.NOT_RENEWED, case.last_day)
         held_until = _protected_until(case.staff, case.last_day)
+        if held_until >= today or (at_end and held_until == case.last_day):
+            raise ExitError(" ".join(at_end or guards(case, Ground.NOT_RENEWED, today)))
         if held_until > case.last_day:
             extended = _("The term ran on until %(day)s, when the protection ended (劳动合同法 art. 45). ") % {"day": _day(held_until)}
             case.last_day = held_until
+    elif policy.ground(case.decided_ground).guarded:
+        # A protection that began in the notice period stops the dismissal too (art. 42).
+        blocked = guards(case, case.decided_ground, case.last_day)
+        if blocked:
+            raise ExitError(" ".join(blocked))
     monthly_pay = _money(monthly_pay, _("The monthly pay"))
     local_average_pay = _money(local_average_pay, _("The local average monthly pay"))
     outstanding_pay = _money(outstanding_pay, _("The outstanding pay")) or Decimal("0.00")
+    if local_average_pay is not None and local_average_pay == 0:
+        raise ExitError(_("The local average monthly pay is the published figure, never 0."))
     amounts = settlement_preview(case, monthly_pay, local_average_pay)
+    if amounts["severance"] + amounts["pay_in_lieu"] + outstanding_pay > MAX_MONEY:
+        raise ExitError(_("The settlement exceeds 99,999,999.99 yuan: check the amounts."))
     case.monthly_pay, case.local_average_pay = monthly_pay, local_average_pay
     case.severance, case.pay_in_lieu_amount, case.outstanding_pay = amounts["severance"], amounts["pay_in_lieu"], outstanding_pay
     case.settlement_note, case.closed_on = (note or "").strip()[:2000], today
@@ -637,8 +707,8 @@ def _end_employment(case, acting_user):
     previous = staff.get_status_display()
     staff.complete_exit()
     save_audited(staff, user=acting_user, reason=f"{previous} → {staff.get_status_display()}: {why}")
-    contract = Contract.objects.select_for_update().filter(pk=case.contract_id).first() if case.contract_id else None
-    if contract is not None and contract.state != Contract.State.ENDED:
+    # The case's contract, and any the employment has beside it (a renewal drafted or signed meanwhile).
+    for contract in Contract.objects.select_for_update().filter(staff=staff).exclude(state__in=(Contract.State.ENDED, Contract.State.RENEWED)):
         contract.end()
         contract.ended_on, contract.end_reason = case.last_day, why
         save_audited(contract, user=acting_user, reason=_("Ended by the exit: %(why)s") % {"why": why})
@@ -662,11 +732,43 @@ def case_withdraw(*, case: ExitCase, reason: str, acting_user) -> ExitCase:
     reason = (reason or "").strip()
     if not reason:
         raise ExitError(_("Give the reason for withdrawing the case."))
+    person = case.staff.person.user
+    own = person is not None and person.pk == acting_user.pk
+    if case.ground == Ground.RESIGNATION and not own and person is not None and person.is_active:
+        # A resignation is the person's: the school cannot drop it; HR records a withdrawal only for
+        # someone without a login, on their written request.
+        raise ExitError(_("Only the person can withdraw their resignation (they do so from My exit case)."))
+    if not own or case.ground != Ground.RESIGNATION:
+        _not_own(case, acting_user)
     case.withdrawn_reason = reason
     case.withdraw()
     save_audited(case, user=acting_user, reason=_("Withdrawn: %(reason)s") % {"reason": reason})
     flowsteps.cancel_process(flow_class(), case.process)
     _notify_person(case, lambda: _("The exit case was withdrawn: your employment continues"), body=reason)
+    return case
+
+
+@transaction.atomic
+def case_revoke(*, case: ExitCase, reason: str, acting_user) -> ExitCase:
+    """A school leader revokes an approved exit during its notice period (a resignation taken back
+    with the school's consent, a dismissal reconsidered): the employment continues, the contract is
+    untouched, the case and its handover stay on record."""
+    case = _lock(case)
+    if case.state != S.NOTICE:
+        raise ExitError(_("Only an approved exit in its notice period can be revoked."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ExitError(_("Give the reason for revoking the exit."))
+    _not_own(case, acting_user)
+    case.revoke()
+    save_audited(case, user=acting_user, reason=_("Revoked in the notice period: %(reason)s") % {"reason": reason})
+    staff = _lock_staff(case.staff)
+    previous = staff.get_status_display()
+    staff.cancel_exit()
+    save_audited(staff, user=acting_user, reason=_("%(before)s → %(after)s: the exit was revoked: %(reason)s") % {
+        "before": previous, "after": staff.get_status_display(), "reason": reason})
+    flowsteps.cancel_process(flow_class(), case.process)
+    _notify_person(case, lambda: _("Your exit was revoked: your employment continues"), body=reason)
     return case
 
 
@@ -678,8 +780,15 @@ def staff_transition_guard(staff, name) -> str | None:
     the old school has no case and is completed there as before."""
     if name == "begin_exit":
         return _("An exit begins when the leaders approve an exit case (人员退出机制): open one from this page.")
-    if name in ("complete_exit", "cancel_exit") and ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
+    if name in ("complete_exit", "cancel_exit", "transfer") and ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
         return _("This employment is in an open exit case: it ends with the case's settlement, or continues if the case is rejected or withdrawn.")
+    return None
+
+
+def renewal_guard(contract) -> str | None:
+    """A contract whose employment is in an open exit case is not renewed (hrflow.contracts RENEWAL_GUARDS)."""
+    if ExitCase.objects.filter(staff_id=contract.staff_id, state__in=ExitCase.OPEN).exists():
+        return _("The employment is in an open exit case: decide the exit first (withdraw or reject it to renew).")
     return None
 
 

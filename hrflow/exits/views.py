@@ -46,6 +46,25 @@ def _pay_asked(case) -> bool:
                                                              initiated_by=case.initiated_by)
 
 
+def _lieu(case, choices) -> bool:
+    """Whether the decision may offer a month's pay instead of notice (a no-fault ground among the choices)."""
+    return any(services.policy.pay_in_lieu_allowed(legal_ground=c, employment_type=case.staff.employment_type) for c in choices)
+
+
+def _may_withdraw(user, case) -> bool:
+    """HR withdraws a case the school opened, the person their own resignation; HR records a
+    resignation's withdrawal only for someone without a login (on their written request)."""
+    own = rules.has_perm("exits.state_case", user, case)
+    if case.ground == Ground.RESIGNATION:
+        login = case.staff.person.user
+        return own or (rules.has_perm("exits.manage_case", user, case) and (login is None or not login.is_active))
+    return rules.has_perm("exits.manage_case", user, case) and not own
+
+
+def _union(case, choices) -> bool:
+    return any(services.union_notice_due(case, c) for c in choices)
+
+
 class CaseListView(ScopedPermissionMixin, generic.TemplateView):
     """Cases in the user's scope, newest first, with the date each waits for."""
 
@@ -127,8 +146,7 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
                 choices = services.decision_choices(case)
             except services.ExitError:
                 choices = ()
-            forms["decide"] = DecideForm(choices=choices, lieu=any(
-                services.policy.pay_in_lieu_allowed(legal_ground=c, employment_type=case.staff.employment_type) for c in choices))
+            forms["decide"] = DecideForm(choices=choices, lieu=_lieu(case, choices), union=_union(case, choices))
             from hrflow.core import clock
 
             for ground in choices:
@@ -138,8 +156,10 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
             average = settings.HRFLOW["EXIT"]["LOCAL_AVERAGE_MONTHLY_PAY"]
             forms["settle"] = SettleForm(initial={"monthly_pay": case.contract.agreed_pay if case.contract else None,
                                                   "local_average_pay": average or None}, pay_asked=_pay_asked(case))
-        if case.state in ExitCase.UNDECIDED and (manage or (own and case.ground == Ground.RESIGNATION)):
+        if case.state in ExitCase.UNDECIDED and _may_withdraw(user, case):
             forms["withdraw"] = ReasonForm()
+        if case.state == S.NOTICE and lead and not own:
+            forms["revoke"] = ReasonForm()
         for name, form in self.kwargs.get("bound", {}).items():
             forms[name] = form
         items = list(case.handover_items.select_related("owner", "done_by"))
@@ -165,6 +185,7 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
         "handover": "exits.manage_case",
         "settle": "exits.manage_case",
         "withdraw": "exits.view_case",
+        "revoke": "exits.decide_case",
     }
 
     def dispatch(self, request, *args, **kwargs):
@@ -177,25 +198,31 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
         if action == "state":
             return rules.has_perm("exits.state_case", user, case) or rules.has_perm("exits.manage_case", user, case)
         if action == "withdraw":
-            return rules.has_perm("exits.manage_case", user, case) or (
-                rules.has_perm("exits.state_case", user, case) and case.ground == Ground.RESIGNATION)
+            return _may_withdraw(user, case)
         return rules.has_perm(self.ACTIONS[action], user, case)
+
+    # The state each step is taken in: a POST to another step (a stale page, a crafted URL) is told so.
+    STATES = {"state": (S.HEARING,), "close_hearing": (S.HEARING,), "review": (S.REVIEW,), "decide": (S.DECIDING,),
+              "handover": (S.NOTICE,), "settle": (S.NOTICE,), "withdraw": ExitCase.UNDECIDED, "revoke": (S.NOTICE,)}
 
     def _form(self, action, case, data):
         if action == "state":
             return StatementForm(data, case=case)
         if action == "decide":
-            choices = services.decision_choices(case) if case.state == S.DECIDING else ()
-            return DecideForm(data, choices=choices, lieu=True)
+            choices = services.decision_choices(case)
+            return DecideForm(data, choices=choices, lieu=_lieu(case, choices), union=_union(case, choices))
         if action == "handover":
             return HandoverAddForm(data, owners=_owners(case))
         if action == "settle":
             return SettleForm(data, pay_asked=case.state != S.NOTICE or _pay_asked(case))
-        return {"close_hearing": NoteForm, "review": ReviewForm, "withdraw": ReasonForm}[action](data)
+        return {"close_hearing": NoteForm, "review": ReviewForm, "withdraw": ReasonForm, "revoke": ReasonForm}[action](data)
 
     def post(self, request, *args, **kwargs):
         case = self.get_permission_object()
         action = kwargs["action"]
+        if case.state not in self.STATES[action]:
+            messages.error(request, _("This step is not open: the case is “%(state)s”.") % {"state": case.get_state_display()})
+            return redirect("exits:case_detail", pk=case.pk)
         try:
             form = self._form(action, case, request.POST)
         except services.ExitError as error:
@@ -231,7 +258,7 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
             return _("Collective review recorded.")
         if action == "decide":
             services.case_decide(case=case, approve=d["decision"] == "approve", reason=d["reason"], legal_ground=d.get("legal_ground") or "",
-                                 pay_in_lieu=d.get("pay_in_lieu") or False, acting_user=user)
+                                 pay_in_lieu=d.get("pay_in_lieu") or False, union_notified_on=d.get("union_notified_on"), acting_user=user)
             return _("Decision recorded.")
         if action == "handover":
             services.handover_add(case=case, kind=d["kind"], description=d["description"], owner=d["owner"], acting_user=user)
@@ -240,6 +267,9 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
             services.case_settle(case=case, monthly_pay=d.get("monthly_pay"), local_average_pay=d.get("local_average_pay"),
                                  outstanding_pay=d["outstanding_pay"], note=d["note"], acting_user=user)
             return _("Settled: the employment has ended.")
+        if action == "revoke":
+            services.case_revoke(case=case, reason=d["reason"], acting_user=user)
+            return _("Exit revoked: the employment continues.")
         services.case_withdraw(case=case, reason=d["reason"], acting_user=user)
         return _("Case withdrawn: the employment continues.")
 
@@ -259,7 +289,7 @@ class HandoverConfirmView(ScopedPermissionMixin, generic.View):
         item = self.get_permission_object()
         form = HandoverConfirmForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Say whether the item was handed over."))
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
             try:
                 services.handover_confirm(item=item, done=form.cleaned_data["done"], note=form.cleaned_data["note"], acting_user=request.user)
@@ -304,10 +334,8 @@ class ProtectionEditView(_StaffMixin, ScopedPermissionMixin, generic.FormView):
         return super().get_context_data(staff=self.get_permission_object(), **kwargs)
 
     def form_valid(self, form):
-        d = dict(form.cleaned_data)
-        reason = d.pop("reason")
         try:
-            services.protection_record(staff=self.get_permission_object(), data=d, acting_user=self.request.user, reason=reason,
+            services.protection_record(staff=self.get_permission_object(), data=dict(form.cleaned_data), acting_user=self.request.user,
                                        protection=self.get_protection())
         except REFUSALS as error:
             form.add_error(None, _refusal_text(error))

@@ -76,6 +76,11 @@ def employment_link(*, person: Person, school, mode: str, acting_user, reason: s
             # The exit at the old school begins today: an earlier start would claim both posts at once.
             raise ValidationError({"hired_on": _("A transfer starts today at the earliest, when the exit at the other school begins.")})
         for staff in holding:
+            for guard in TRANSITION_GUARDS:
+                refusal = guard(staff, "transfer")
+                if refusal:
+                    raise ValidationError({"link": refusal})
+        for staff in holding:
             staff.begin_exit()
             save_audited(staff, user=acting_user, reason=_("Transfer to %(school)s: %(reason)s") % {"school": school.unit.name, "reason": reason})
         return holding

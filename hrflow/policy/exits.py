@@ -115,8 +115,9 @@ def severance_due(*, legal_ground: str, employment_type: str, initiated_by: str 
 
 
 def pay_in_lieu_allowed(*, legal_ground: str, employment_type: str) -> bool:
-    """LAW-NOFAULT-NOTICE: a month's pay instead of the 30 days' notice, for a no-fault dismissal only."""
-    return legal_ground == NO_FAULT and employment_type in (ESTABLISHMENT, CONTRACT, DISPATCHED)
+    """LAW-NOFAULT-NOTICE: a month's pay instead of the 30 days' notice, for a no-fault dismissal only,
+    paid by the school as the employer (a dispatched worker's is the agency's, art. 65)."""
+    return legal_ground == NO_FAULT and employment_type in (ESTABLISHMENT, CONTRACT)
 
 
 # --- Statutory retirement age ------------------------------------------------------------------

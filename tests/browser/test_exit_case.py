@@ -180,6 +180,11 @@ def test_a_veto_ends_the_employment_after_hearing_review_decision_and_handover(m
     assert leader.locator(f"{form} .errorlist").count() >= 1
     leader.check(f"{form} input[name=decision][value=approve]")
     leader.select_option(f"{form} select[name=legal_ground]", "no_fault")
+    submit(leader, form)  # without the union told first (劳动合同法 art. 43): refused
+    assert case_state(leader) == "deciding"
+    leader.check(f"{form} input[name=decision][value=approve]")
+    leader.select_option(f"{form} select[name=legal_ground]", "no_fault")
+    leader.fill(f"{form} input[name=union_notified_on]", TODAY.isoformat())
     submit(leader, form)
     assert case_state(leader) == "notice", leader.inner_text("main") if leader.locator("main").count() else leader.content()
     case.refresh_from_db()

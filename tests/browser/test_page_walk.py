@@ -22,7 +22,7 @@ from tests.audit.rounds import build_round
 from tests.conftest import SCHOOL_HR
 from tests.export_jobs import finished_export, notification_for
 from tests.test_permissions import (
-    EXPECTED, PROJECT_URLS, ROLES, appraisal_objects, concrete, contract_and_training_objects, roster_import_for,
+    EXPECTED, PROJECT_URLS, ROLES, appraisal_objects, concrete, contract_and_training_objects, exit_objects, roster_import_for,
 )
 
 from .conftest import shoot
@@ -125,6 +125,7 @@ def table_objects(rounds):
         **contract_and_training_objects(school, staff, get_user_model().objects.get(username="hr")),
         "rosters:": roster_import_for(get_user_model().objects.get(username="hr"), school.unit).pk, "unit": school.unit.pk,
         **appraisal_objects(school, get_user_model().objects.get(username="hr")),
+        **exit_objects(staff, get_user_model().objects.get(username="hr")),
     }
 
 

@@ -56,7 +56,7 @@ def test_a_protection_holds_a_term_not_renewed_open_until_it_ends(employ, user, 
         contracts.renewal_decide(case=renewal, approve=True, reason="同意", acting_user=user("leader"))
     case = ExitCase.objects.get(staff=staff)
     services.protection_record(staff=staff, data={"kind": "medical_period", "starts_on": date(2026, 7, 20), "ends_on": date(2026, 9, 30),
-                                                  "evidence": "医院证明"}, acting_user=user("hr"), reason="病假")
+                                                  "evidence": "医院证明"}, acting_user=user("hr"))
     for item in case.handover_items.all():
         services.handover_confirm(item=item, done=True, note="", acting_user=user("hr"))
     today.set(date(2026, 8, 3))
@@ -108,7 +108,8 @@ def test_a_veto_decided_on_its_legal_ground(employ, user, today):
     review(case, user("leader"))
     with pytest.raises(services.ExitError, match="VETO-EXIT"):
         services.case_decide(case=case, approve=True, reason="依法解除", acting_user=user("leader"))
-    case = services.case_decide(case=case, approve=True, reason="依法解除", legal_ground="for_cause", acting_user=user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="依法解除", legal_ground="for_cause", union_notified_on=TODAY,
+                                 acting_user=user("leader"))
     # 劳动合同法 art. 39: no notice, no severance.
     assert (case.legal_ground, case.notice_days, case.last_day) == ("for_cause", 0, TODAY)
 

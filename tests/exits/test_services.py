@@ -62,7 +62,8 @@ def test_no_fault_is_heard_reviewed_and_pays_severance(employ, user, today):
     case = services.hearing_close(case=case, note="逾期未陈述", acting_user=user("hr"))
     case = review(case, user("leader"), day=TODAY + timedelta(days=6))
     assert case.state == "deciding"
-    case = services.case_decide(case=case, approve=True, reason="依法解除", pay_in_lieu=True, acting_user=user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="依法解除", pay_in_lieu=True, union_notified_on=TODAY + timedelta(days=6),
+                                acting_user=user("leader"))
     assert case.notice_days == 0 and case.last_day == TODAY + timedelta(days=6)
     for item in case.handover_items.all():
         services.handover_confirm(item=item, done=True, note="", acting_user=user("hr"))
@@ -76,7 +77,7 @@ def test_no_fault_is_heard_reviewed_and_pays_severance(employ, user, today):
 def test_each_protection_blocks_a_no_fault_dismissal(employ, user, today, kind):
     staff, contract = employ(sex="F" if kind in ("pregnancy", "maternity", "nursing") else None)
     services.protection_record(staff=staff, data={"kind": kind, "starts_on": TODAY - timedelta(days=10), "ends_on": None, "evidence": "证明"},
-                               acting_user=user("hr"), reason="登记")
+                               acting_user=user("hr"))
     case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
     services.statement_submit(case=case, text="我有异议", acting_user=user("hr"), on_behalf=True)
     case = services.hearing_close(case=case, note="", acting_user=user("hr"))
@@ -113,21 +114,21 @@ def test_a_man_cannot_be_recorded_pregnant(employ, user):
     staff, _contract = employ(sex="M")
     with pytest.raises(services.ExitError, match="第四十二条"):
         services.protection_record(staff=staff, data={"kind": "pregnancy", "starts_on": TODAY, "ends_on": None, "evidence": ""},
-                                   acting_user=user("hr"), reason="登记")
+                                   acting_user=user("hr"))
 
 
 @pytest.mark.parametrize("kind", ["for_cause", "mutual"])
 def test_protections_do_not_block_a_dismissal_for_cause_nor_an_agreement(employ, user, today, kind):
     staff, contract = employ(sex="F")
     services.protection_record(staff=staff, data={"kind": "pregnancy", "starts_on": TODAY, "ends_on": None, "evidence": ""},
-                               acting_user=user("hr"), reason="登记")
+                               acting_user=user("hr"))
     case = services.case_open(staff=staff, ground=kind, evidence="严重违纪" if kind == "for_cause" else "协商", initiated_by="school",
                               acting_user=user("hr"))
     services.statement_submit(case=case, text="同意" if kind == "mutual" else "申辩", agrees=True if kind == "mutual" else None,
                               acting_user=user("hr"), on_behalf=True)
     services.hearing_close(case=case, note="", acting_user=user("hr"))
     review(case, user("leader"))
-    case = services.case_decide(case=case, approve=True, reason="决定", acting_user=user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="决定", union_notified_on=TODAY, acting_user=user("leader"))
     assert (case.state, case.notice_days) == ("notice", 0)
 
 

@@ -238,13 +238,14 @@ def test_pay_in_lieu_only_for_a_no_fault_dismissal(legal_ground, employment_type
     assert pay_in_lieu_allowed(legal_ground=legal_ground, employment_type=employment_type) is False
 
 
-@pytest.mark.parametrize("employment_type", [C, D])
-def test_pay_in_lieu_allowed_for_no_fault(employment_type):
-    assert pay_in_lieu_allowed(legal_ground=NO_FAULT, employment_type=employment_type) is True
+def test_pay_in_lieu_allowed_for_no_fault():
+    assert pay_in_lieu_allowed(legal_ground=NO_FAULT, employment_type=C) is True
 
 
-def test_no_pay_in_lieu_for_purchased_service_staff():
-    assert pay_in_lieu_allowed(legal_ground=NO_FAULT, employment_type=P) is False
+@pytest.mark.parametrize("employment_type", [D, P])
+def test_no_pay_in_lieu_from_the_school_for_dispatched_or_purchased_staff(employment_type):
+    """The agency (劳动合同法 art. 65) or the service company is the employer that would pay it."""
+    assert pay_in_lieu_allowed(legal_ground=NO_FAULT, employment_type=employment_type) is False
 
 
 # --- statutory_retirement_date (全国人大常委会 2024 渐进式延迟法定退休年龄决定) -------------------
