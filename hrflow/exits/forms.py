@@ -127,10 +127,14 @@ class SettleForm(forms.Form):
     monthly_pay = _money(_("Monthly pay for severance (yuan)"), required=False)
     local_average_pay = _money(_("Local average monthly pay (yuan)"), required=False)
     outstanding_pay = _money(_("Outstanding pay (yuan)"), required=False)
+    renewal_declined = forms.BooleanField(label=_("The person declined a renewal on the same or better terms (no severance, 劳动合同法 art. 46(5))"),
+                                          required=False)
     note = _text(_("Settlement remarks"), required=False, rows=2)
 
-    def __init__(self, *args, pay_asked=True, **kwargs):
+    def __init__(self, *args, pay_asked=True, not_renewed=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not not_renewed:
+            del self.fields["renewal_declined"]
         if not pay_asked:  # no severance due and no pay instead of notice: the pay is not asked for
             del self.fields["monthly_pay"], self.fields["local_average_pay"]
             return

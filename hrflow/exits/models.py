@@ -100,6 +100,8 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
     pay_in_lieu_amount = models.DecimalField(_("pay instead of notice (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     outstanding_pay = models.DecimalField(_("outstanding pay (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     settlement_note = models.TextField(_("settlement remarks"), blank=True, max_length=2000)
+    # 劳动合同法 art. 46(5): no severance where the person declined a renewal on the same or better terms.
+    renewal_declined = models.BooleanField(_("the person declined a renewal on the same or better terms"), default=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("why withdrawn"), blank=True, max_length=2000)
     process = models.OneToOneField("viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="exit_case")

@@ -611,11 +611,18 @@ def severance_basis(case) -> date:
     return _service_start(case)
 
 
-def settlement_preview(case, monthly_pay, local_average_pay) -> dict:
-    """What the settlement will pay, from the inputs: severance where the ground makes it due, and a
-    month's pay instead of notice where chosen."""
+def severance_is_due(case, renewal_declined=False) -> bool:
     due = policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
                                initiated_by=case.initiated_by)
+    # 劳动合同法 art. 46(5): a term not renewed pays none where the person declined the school's offer to
+    # renew on the same or better terms.
+    return due and not (case.decided_ground == Ground.NOT_RENEWED and renewal_declined)
+
+
+def settlement_preview(case, monthly_pay, local_average_pay, renewal_declined=False) -> dict:
+    """What the settlement will pay, from the inputs: severance where the ground makes it due, and a
+    month's pay instead of notice where chosen."""
+    due = severance_is_due(case, renewal_declined)
     severance = Decimal("0.00")
     if due:
         if monthly_pay is None or local_average_pay is None:
@@ -634,7 +641,8 @@ def settlement_preview(case, monthly_pay, local_average_pay) -> dict:
 
 
 @transaction.atomic
-def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_pay, note: str, acting_user) -> ExitCase:
+def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_pay, note: str, acting_user,
+                renewal_declined: bool = False) -> ExitCase:
     """The final settlement closes the case on or after the last day, once everything is handed over:
     severance (LAW-SEVERANCE) where due, the month's pay instead of notice, outstanding pay; then the
     employment has left, the contract has ended and the login is disabled. Every record is kept."""
@@ -669,7 +677,8 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     outstanding_pay = _money(outstanding_pay, _("The outstanding pay")) or Decimal("0.00")
     if local_average_pay is not None and local_average_pay == 0:
         raise ExitError(_("The local average monthly pay is the published figure, never 0."))
-    amounts = settlement_preview(case, monthly_pay, local_average_pay)
+    case.renewal_declined = bool(renewal_declined) and case.decided_ground == Ground.NOT_RENEWED
+    amounts = settlement_preview(case, monthly_pay, local_average_pay, case.renewal_declined)
     if amounts["severance"] + amounts["pay_in_lieu"] + outstanding_pay > MAX_MONEY:
         raise ExitError(_("The settlement exceeds 99,999,999.99 yuan: check the amounts."))
     case.monthly_pay, case.local_average_pay = monthly_pay, local_average_pay

@@ -155,7 +155,8 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
             forms["handover"] = HandoverAddForm(owners=_owners(case), initial={"owner": user.pk})
             average = settings.HRFLOW["EXIT"]["LOCAL_AVERAGE_MONTHLY_PAY"]
             forms["settle"] = SettleForm(initial={"monthly_pay": case.contract.agreed_pay if case.contract else None,
-                                                  "local_average_pay": average or None}, pay_asked=_pay_asked(case))
+                                                  "local_average_pay": average or None}, pay_asked=_pay_asked(case),
+                                         not_renewed=case.decided_ground == Ground.NOT_RENEWED)
         if case.state in ExitCase.UNDECIDED and _may_withdraw(user, case):
             forms["withdraw"] = ReasonForm()
         if case.state == S.NOTICE and lead and not own:
@@ -214,7 +215,7 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
         if action == "handover":
             return HandoverAddForm(data, owners=_owners(case))
         if action == "settle":
-            return SettleForm(data, pay_asked=case.state != S.NOTICE or _pay_asked(case))
+            return SettleForm(data, pay_asked=case.state != S.NOTICE or _pay_asked(case), not_renewed=case.decided_ground == Ground.NOT_RENEWED)
         return {"close_hearing": NoteForm, "review": ReviewForm, "withdraw": ReasonForm, "revoke": ReasonForm}[action](data)
 
     def post(self, request, *args, **kwargs):
@@ -265,7 +266,8 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
             return _("Handover item added.")
         if action == "settle":
             services.case_settle(case=case, monthly_pay=d.get("monthly_pay"), local_average_pay=d.get("local_average_pay"),
-                                 outstanding_pay=d["outstanding_pay"], note=d["note"], acting_user=user)
+                                 outstanding_pay=d["outstanding_pay"], note=d["note"], renewal_declined=d.get("renewal_declined") or False,
+                                 acting_user=user)
             return _("Settled: the employment has ended.")
         if action == "revoke":
             services.case_revoke(case=case, reason=d["reason"], acting_user=user)

@@ -120,3 +120,22 @@ def test_a_second_review_for_an_employment_in_an_open_case_opens_nothing(employ,
     exit_review_due.send(sender=Appraisal, appraisal=_appraisal_of(staff, user("hr")), rule="VETO-EXIT", reason="否决",
                          acting_user=user("leader"))
     assert list(ExitCase.objects.filter(staff=staff).values_list("ground", flat=True)) == ["resignation"]
+
+
+def test_no_severance_where_the_person_declined_a_renewal_on_the_same_terms(employ, user, today):
+    """劳动合同法 art. 46(5)."""
+    staff, contract = employ(term=36, starts_on=date(2023, 8, 1))
+    from hrflow.contracts.jobs import mark_expiring
+
+    mark_expiring(TODAY, user("hr"))
+    contracts.contract_grade_term(contract=contract, grade="pass", note="合格", acting_user=user("hr"))
+    renewal = contracts.renewal_propose(contract=contract, renew=False, new_term_months=None, reason="本人不愿按原条件续订", acting_user=user("hr"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        contracts.renewal_decide(case=renewal, approve=True, reason="同意", acting_user=user("leader"))
+    case = ExitCase.objects.get(staff=staff)
+    for item in case.handover_items.all():
+        services.handover_confirm(item=item, done=True, note="", acting_user=user("hr"))
+    today.set(date(2026, 8, 1))
+    case = services.case_settle(case=case, monthly_pay=None, local_average_pay=None, outstanding_pay=None, note="本人拒绝续订",
+                                renewal_declined=True, acting_user=user("hr"))
+    assert (case.state, case.severance, case.renewal_declined) == ("closed", Decimal("0.00"), True)
