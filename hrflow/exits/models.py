@@ -72,6 +72,7 @@ class ExitCase(ConcurrentTransitionMixin, models.Model):
     person_agrees = models.BooleanField(_("the person agrees (协商一致)"), null=True, blank=True)
     hearing_note = models.TextField(_("HR's note on the hearing"), blank=True, max_length=2000)
     hearing_closed_on = models.DateField(_("hearing closed on"), null=True, blank=True)
+    hearing_closed_at = models.DateTimeField(_("hearing closed at"), null=True, blank=True)
     # 集体研究
     review_held_at = models.DateTimeField(_("review held at"), null=True, blank=True)
     review_place = models.CharField(_("review place"), max_length=200, blank=True)

@@ -376,7 +376,7 @@ def hearing_close(*, case: ExitCase, note: str, acting_user) -> ExitCase:
             "day": _day(case.statement_due)})
     if case.ground == Ground.MUTUAL and case.person_agrees is not True:
         raise ExitError(_("A mutual agreement needs the person's consent (劳动合同法 art. 36); without it, withdraw the case."))
-    case.hearing_note, case.hearing_closed_on = (note or "").strip(), clock.today()
+    case.hearing_note, case.hearing_closed_on, case.hearing_closed_at = (note or "").strip(), clock.today(), timezone.now()
     case.close_hearing()
     heard = _("with the person's statement") if case.statement else _("the person made no statement by %(day)s") % {"day": _day(case.statement_due)}
     save_audited(case, user=acting_user, reason=_("Hearing closed, %(heard)s. %(note)s") % {"heard": heard, "note": case.hearing_note})
@@ -411,11 +411,20 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
     if votes_for + votes_against + votes_abstain > present:
         raise ExitError(_("More votes than members present."))
     held_on = timezone.localtime(held_at).date() if timezone.is_aware(held_at) else held_at.date()
-    if held_on > clock.today() or (held_on == clock.today() and timezone.is_aware(held_at) and held_at > timezone.now()):
+    if held_on > clock.today():
         raise ExitError(_("The meeting date %(day)s is in the future: record the review once it has met.") % {"day": _day(held_on)})
+    if timezone.is_aware(held_at) and held_at > timezone.now():
+        raise ExitError(_("The meeting time %(time)s has not come yet: record the review once it has met.") % {
+            "time": date_format(timezone.localtime(held_at), "DATETIME_FORMAT")})
+    closed_at = case.hearing_closed_at
+    if closed_at is not None and timezone.is_aware(held_at) and timezone.localtime(closed_at).date() == held_on and held_at < closed_at:
+        raise ExitError(_("The meeting began before the hearing closed at %(time)s: the review hears the person's statement.") % {
+            "time": date_format(timezone.localtime(closed_at), "DATETIME_FORMAT")})
     names = [n for n in re.split(r"[、,，;；\s]+", members.strip()) if n]
     if len(names) != total:
         raise ExitError(_("List each of the %(n)d members by name (%(listed)d listed), separated by 、.") % {"n": total, "listed": len(names)})
+    if len(set(names)) != len(names):
+        raise ExitError(_("A member is named twice: list each member once."))
     heard_on = case.hearing_closed_on
     if heard_on is not None and held_on < heard_on:
         raise ExitError(_("The meeting date %(day)s is before the hearing closed on %(closed)s: the review hears the person's statement.") % {
@@ -529,6 +538,9 @@ def case_decide(*, case: ExitCase, approve: bool, reason: str, acting_user, lega
     case.legal_ground, case.pay_in_lieu = legal_ground, pay_in_lieu
     case.notice_days = 0 if pay_in_lieu else days
     case.last_day = _last_day(case, legal_ground, case.notice_days, pay_in_lieu, today)
+    contract_end = case.contract.ends_on if case.contract is not None else None
+    if contract_end is not None and today <= contract_end < case.last_day:
+        case.last_day = contract_end  # the term ends within the notice: the employment ends with it (art. 44(1))
     case.approve()
     union = _("the union told on %(day)s; ") % {"day": _day(case.union_notified_on)} if case.union_notified_on else ""
     notice = (_("a month's pay instead of notice") if pay_in_lieu else
@@ -550,8 +562,10 @@ def _begin_exit(case, acting_user):
     staff.begin_exit()
     save_audited(staff, user=acting_user, reason=_("%(before)s → %(after)s: exit approved, last day %(day)s") % {
         "before": previous, "after": staff.get_status_display(), "day": _day(case.last_day)})
-    owner = case.opened_by if case.opened_by.is_active and case.opened_by.username != "hrflow-system" else None
-    owner = owner or _school_users(case, Role.HR_OFFICER).order_by("pk").first() or acting_user
+    # Checked by the HR officer who opened the case, else the school's first HR officer (a case opened by
+    # a rule or by the renewal's leader); HR adds items for others to check.
+    officers = _school_users(case, Role.HR_OFFICER)
+    owner = officers.filter(pk=case.opened_by_id).first() or officers.order_by("pk").first() or acting_user
     for kind in HANDOVER_DEFAULTS:
         save_audited(HandoverItem(case=case, kind=kind, owner=owner), user=acting_user, reason=_("Handover list drawn up"))
 
@@ -678,6 +692,8 @@ def case_settle(*, case: ExitCase, monthly_pay, local_average_pay, outstanding_p
     if local_average_pay is not None and local_average_pay == 0:
         raise ExitError(_("The local average monthly pay is the published figure, never 0."))
     case.renewal_declined = bool(renewal_declined) and case.decided_ground == Ground.NOT_RENEWED
+    if case.renewal_declined and not (note or "").strip():
+        raise ExitError(_("Say in the remarks which renewal on the same or better terms the person declined, and when (劳动合同法 art. 46(5))."))
     amounts = settlement_preview(case, monthly_pay, local_average_pay, case.renewal_declined)
     if amounts["severance"] + amounts["pay_in_lieu"] + outstanding_pay > MAX_MONEY:
         raise ExitError(_("The settlement exceeds 99,999,999.99 yuan: check the amounts."))

@@ -135,7 +135,7 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
         lead = rules.has_perm("exits.decide_case", user, case)
         own = rules.has_perm("exits.state_case", user, case)
         forms, blocked, choices = {}, [], ()
-        if case.state == S.HEARING and (own or manage):
+        if case.state == S.HEARING and (own or (manage and not case.statement_by_person)):
             forms["state"] = StatementForm(case=case, initial={"statement": case.statement, "agrees": "yes" if case.person_agrees else None})
         if case.state == S.HEARING and manage:
             forms["close_hearing"] = NoteForm()
@@ -198,8 +198,8 @@ class CaseActionView(_CaseMixin, ScopedPermissionMixin, generic.View):
         case, user, action = self.get_permission_object(), self.request.user, self.kwargs["action"]
         if action == "state":
             return rules.has_perm("exits.state_case", user, case) or rules.has_perm("exits.manage_case", user, case)
-        if action == "withdraw":
-            return _may_withdraw(user, case)
+        if action == "withdraw":  # the service says why a resignation is the person's to withdraw
+            return rules.has_perm("exits.manage_case", user, case) or rules.has_perm("exits.state_case", user, case)
         return rules.has_perm(self.ACTIONS[action], user, case)
 
     # The state each step is taken in: a POST to another step (a stale page, a crafted URL) is told so.
@@ -284,7 +284,7 @@ class HandoverConfirmView(ScopedPermissionMixin, generic.View):
 
     def get_permission_object(self):
         if not hasattr(self, "_item"):
-            self._item = get_object_or_404(HandoverItem.objects.select_related("case__staff__school__unit"), pk=self.kwargs["pk"])
+            self._item = get_object_or_404(HandoverItem.objects.select_related("case__staff__school__unit", "owner"), pk=self.kwargs["pk"])
         return self._item
 
     def post(self, request, *args, **kwargs):

@@ -108,3 +108,40 @@ def test_a_protection_that_begins_in_the_notice_period_stops_the_dismissal(emplo
     with pytest.raises(services.ExitError, match="第四十二条"):
         services.case_settle(case=case, monthly_pay=None, local_average_pay=None, outstanding_pay=None, note="", acting_user=user("hr"))
     assert snapshot(staff, contract) == before
+
+
+def test_a_member_named_twice_is_refused(employ, user, today):
+    staff, _contract = employ()
+    case = services.case_open(staff=staff, ground="no_fault", evidence="不能胜任", acting_user=user("hr"))
+    services.statement_submit(case=case, text="申辩", acting_user=user("hr"), on_behalf=True)
+    services.hearing_close(case=case, note="", acting_user=user("hr"))
+    with pytest.raises(services.ExitError):
+        services.review_record(case=case, held_at=held(), place="会议室", members="王建国、王建国、李明", total=3, present=3,
+                               votes_for=3, votes_against=0, votes_abstain=0, minutes="纪要", acting_user=user("leader"))
+    assert ExitCase.objects.get(pk=case.pk).state == "review"
+
+
+def test_the_item_is_confirmed_by_whoever_checks_it(employ, user, today, login):
+    staff, _contract = employ()
+    case = services.case_open(staff=staff, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
+    case = services.case_decide(case=case, approve=True, reason="同意", acting_user=user("leader"))
+    item = services.handover_add(case=case, kind="keys", description="仓库钥匙", owner=user("leader"), acting_user=user("hr"))
+    assert login("hr").post(f"/exits/handover/{item.pk}/", {"done": "yes", "note": ""}).status_code == 403
+    assert login("leader").post(f"/exits/handover/{item.pk}/", {"done": "yes", "note": "已收回"}).status_code == 302
+    item.refresh_from_db()
+    assert item.done_by.username == "leader"
+
+
+def test_a_term_ending_within_the_notice_ends_the_employment_with_it(employ, user, today):
+    """劳动合同法 art. 44(1): the contract's end comes before a 30-day notice runs out."""
+    staff, contract = employ(term=36, starts_on=date(2023, 7, 15))  # ends 2026-07-14
+    case = services.case_open(staff=staff, ground="for_cause", evidence="严重违纪", acting_user=user("hr"))
+    services.statement_submit(case=case, text="申辩", acting_user=user("hr"), on_behalf=True)
+    services.hearing_close(case=case, note="", acting_user=user("hr"))
+    review(case, user("leader"))
+    case = services.case_decide(case=case, approve=True, reason="解除", union_notified_on=TODAY, acting_user=user("leader"))
+    assert case.last_day == TODAY  # art. 39: no notice
+    staff2, contract2 = employ(term=36, starts_on=date(2023, 7, 15), sex="F")
+    case2 = services.case_open(staff=staff2, ground="resignation", evidence="辞职", notice_given_on=TODAY, acting_user=user("hr"))
+    case2 = services.case_decide(case=case2, approve=True, reason="同意", acting_user=user("leader"))
+    assert case2.last_day == date(2026, 7, 14) == contract2.ends_on
