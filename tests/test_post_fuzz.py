@@ -122,7 +122,8 @@ def plausible(field: str) -> list[str]:
     if tail in ("agreed_pay", "probation_pay"):
         return ["3000", "2400"]
     if tail == "held_at":
-        return [f"{today.isoformat()}T00:00"]  # earlier today: a meeting later today has not been held yet
+        # This minute: after the fixtures' hearings closed, and not a meeting still to come.
+        return [f"{timezone.localtime():%Y-%m-%dT%H:%M}"]
     if tail in ("notice_given_on", "union_notified_on"):
         return [today.isoformat()]
     if tail == "requested_last_day":
@@ -418,7 +419,7 @@ def exit_world(school, staff_member, hr):
         return exits.hearing_close(case=case, note="已听取陈述", acting_user=hr)
 
     def reviewed(case):
-        return exits.review_record(case=heard(case), held_at=timezone.make_aware(datetime.combine(today, time(0, 0))), place="会议室", members="张校长、李书记、王主任、赵主任、钱主任",
+        return exits.review_record(case=heard(case), held_at=timezone.now(), place="会议室", members="张校长、李书记、王主任、赵主任、钱主任",
                                    total=5, present=5, votes_for=5, votes_against=0, votes_abstain=0, minutes="一致同意", acting_user=leader)
 
     made = {}
@@ -496,7 +497,7 @@ def contract_world(school, hr, leader):
     made["dispatched"] = Staff.objects.get(pk=members[5].pk)
     made["agreement"] = contract_services.dispatch_record(staff=made["dispatched"], data={
         "agency": "四川某劳务派遣有限公司", "agency_code": "", "post_nature": "auxiliary", "starts_on": today,
-        "ends_on": today + timedelta(days=365)}, acting_user=hr)
+        "ends_on": today + timedelta(days=365)}, acting_user=hr, reason="登记")
     return made
 
 

@@ -416,7 +416,8 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
     if timezone.is_aware(held_at) and held_at > timezone.now():
         raise ExitError(_("The meeting time %(time)s has not come yet: record the review once it has met.") % {
             "time": date_format(timezone.localtime(held_at), "DATETIME_FORMAT")})
-    closed_at = case.hearing_closed_at
+    # The form gives minutes: a meeting in the minute the hearing closed counts as after it.
+    closed_at = case.hearing_closed_at.replace(second=0, microsecond=0) if case.hearing_closed_at else None
     if closed_at is not None and timezone.is_aware(held_at) and timezone.localtime(closed_at).date() == held_on and held_at < closed_at:
         raise ExitError(_("The meeting began before the hearing closed at %(time)s: the review hears the person's statement.") % {
             "time": date_format(timezone.localtime(closed_at), "DATETIME_FORMAT")})
