@@ -19,7 +19,7 @@ terminal summary.
 import html.parser
 import traceback
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
