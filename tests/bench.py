@@ -613,8 +613,8 @@ def main():
     parser.add_argument("--load-single", type=int, default=30, help="sequential requests per page of one client")
     parser.add_argument("--load-budget", type=float, default=24, help="seconds per page at most (a third for one client)")
     parser.add_argument("--roster-rows", type=int, default=200_000, help="staff rows of the roster import (each with its contract)")
-    parser.add_argument("--only", choices=["load", "export", "reminders", "roster", "appraisal", "foundation", "screening", "import",
-                                                       "crafted"])
+    parser.add_argument("--only", choices=["load", "export", "reminders", "roster", "appraisal", "exits", "foundation", "screening",
+                                           "import", "crafted"])
     args = parser.parse_args()
     url, source = os.environ.get("BENCH_DATABASE_URL"), "BENCH_DATABASE_URL"
     if not url:
@@ -666,6 +666,14 @@ def main():
 
             ensure_province(args.load_scale)
             bench_appraisal(report)
+    if args.only in (None, "exits"):
+        if connection.vendor != "postgresql":
+            print("# exits: skipped (the province's case list is measured on PostgreSQL; set DATABASE_URL)", flush=True)
+        else:
+            from tests.bench_exits import bench_exits
+
+            ensure_province(args.load_scale)
+            bench_exits(report, LOAD_PROVINCE)
     if args.only in (None, "foundation"):
         bench_foundation(args.scale)
     if args.only in (None, "screening"):
