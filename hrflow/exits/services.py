@@ -8,13 +8,11 @@ viewflow task in the same transaction (hrflow.core.flowsteps).
 """
 
 import logging
-import math
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hrflow.contracts.models import Contract
+from hrflow.contracts.services import school_users
 from hrflow.core import clock, flowsteps
 from hrflow.core.history import save_audited, system_user
 from hrflow.notifications.services import notify
@@ -29,6 +28,7 @@ from hrflow.org.models import Role
 from hrflow.people.models import EmploymentType, Staff
 from hrflow.policy import PolicyInputError, severance_pay
 from hrflow.policy import exits as policy
+from hrflow.policy import review as review_rules
 
 from .models import ExitCase, Ground, HandoverItem, Initiator, Protection
 
@@ -94,8 +94,7 @@ def _policy_error(error: PolicyInputError) -> ExitError:
 # --- Who hears about it ------------------------------------------------------------------------
 
 def _school_users(case, role):
-    return get_user_model().objects.filter(role_assignments__role=role, role_assignments__unit_id=case.staff.school.unit_id,
-                                           is_active=True).distinct()
+    return school_users([case.staff.school.unit_id], role)
 
 
 def _notify(recipients, key, subject, case, body=""):
@@ -131,7 +130,7 @@ def protection_record(*, staff: Staff, data: dict, acting_user, protection: Prot
         raise ExitError(_("The start lies more than a year ahead: record the status when it is known."))
     if starts_on < staff.person.birth_date or (ends_on is not None and ends_on > starts_on + timedelta(days=366 * 30)):
         raise ExitError(_("The dates are not possible for this person: check the start and the end."))
-    if data["kind"] in (Protection.Kind.PREGNANCY, Protection.Kind.MATERNITY) and staff.person.sex != "F":
+    if data["kind"] in (Protection.Kind.PREGNANCY, Protection.Kind.MATERNITY, Protection.Kind.NURSING) and staff.person.sex != "F":
         raise ExitError(_("This status applies to women only (劳动合同法 art. 42(4))."))
     overlapping = Protection.objects.filter(staff=staff, kind=data["kind"]).exclude(pk=getattr(protection, "pk", None)).exclude(
         ends_on__lt=starts_on)
@@ -177,6 +176,11 @@ def _service_start(case) -> date:
 
 # --- Opening a case ----------------------------------------------------------------------------
 
+def _current_without_case(staff) -> bool:
+    """A current employment (active or suspended) without an open exit case: one a seam may open a case for."""
+    return staff.status in (Staff.Status.ACTIVE, Staff.Status.SUSPENDED) and not ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists()
+
+
 def _running_contract(staff):
     return Contract.objects.select_for_update().filter(staff=staff, state__in=Contract.RUNNING).order_by("-starts_on").first()
 
@@ -192,15 +196,9 @@ def _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_d
             raise ExitError(_("The last day %(day)s has passed: an exit takes effect from a day still to come.") % {"day": _day(requested_last_day)})
         if requested_last_day > today + timedelta(days=366 * 2):
             raise ExitError(_("The last day lies more than two years ahead."))
-    if ground in (Ground.NO_FAULT, Ground.FOR_CAUSE, Ground.APPRAISAL) and staff.employment_type == EmploymentType.PURCHASED_SERVICE:
-        raise ExitError(_("Purchased-service staff are employed by their service company: the school ends their assignment by "
-                          "agreement with the company (mutual agreement), not by dismissing them."))
-    if ground in (Ground.NO_FAULT, Ground.FOR_CAUSE) and staff.employment_type == EmploymentType.ESTABLISHMENT:
-        raise ExitError(_("Establishment staff hold an institutional contract: the school ends it on the ground of "
-                          "事业单位人事管理条例 art. 16 (appraisal) or by mutual agreement, not 劳动合同法 art. 39 or 40."))
-    if ground == Ground.APPRAISAL and staff.employment_type != EmploymentType.ESTABLISHMENT:
-        raise ExitError(_("条例 art. 16 applies to establishment staff; for others open a no-fault dismissal "
-                          "(劳动合同法 art. 40(2): unable to do the job after training or another post)."))
+    refusal = policy.ground_refusal(ground_code=ground, employment_type=staff.employment_type)
+    if refusal:
+        raise ExitError(_(refusal))
     if ground == Ground.APPRAISAL:
         from hrflow.appraisal.models import Appraisal, Cycle, GradeChoices
 
@@ -229,8 +227,7 @@ def _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_d
 
 @transaction.atomic
 def case_open(*, staff: Staff, ground: str, evidence: str, acting_user, initiated_by: str | None = None,
-              notice_given_on: date | None = None, requested_last_day: date | None = None, appraisal=None,
-              source_rule: str = "", renewal_case=None) -> ExitCase:
+              notice_given_on: date | None = None, requested_last_day: date | None = None) -> ExitCase:
     """Open an exit case and start its process: a ground the school initiates goes to the person's
     statement (陈述申辩), one the person initiates straight to the leaders' decision; a term not renewed
     arrives decided (its renewal decision) and goes to the notice and handover."""
@@ -253,8 +250,7 @@ def case_open(*, staff: Staff, ground: str, evidence: str, acting_user, initiate
     _check_ground(staff, ground, initiated_by, notice_given_on, requested_last_day)
     contract = _running_contract(staff)
     today = clock.today()
-    case = ExitCase(staff=staff, contract=contract, ground=ground, initiated_by=initiated_by, evidence=evidence,
-                    source_rule=source_rule, appraisal=appraisal, renewal_case=renewal_case, notice_given_on=notice_given_on,
+    case = ExitCase(staff=staff, contract=contract, ground=ground, initiated_by=initiated_by, evidence=evidence, notice_given_on=notice_given_on,
                     requested_last_day=requested_last_day, opened_by=acting_user, opened_on=today,
                     state=S.HEARING if _needs_hearing(ground, initiated_by) else S.DECIDING)
     if case.state == S.HEARING:
@@ -291,7 +287,7 @@ def case_open_not_renewed(*, renewal_case, acting_user) -> ExitCase | None:
     decided by that approval and goes to the notice and handover; the term ends on its last day."""
     contract = renewal_case.contract
     staff = _lock_staff(contract.staff)
-    if staff.status not in (Staff.Status.ACTIVE, Staff.Status.SUSPENDED) or ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
+    if not _current_without_case(staff):
         return None
     evidence = _("The leaders approved not renewing the contract ending on %(day)s: %(reason)s") % {
         "day": _day(contract.ends_on), "reason": renewal_case.decision_reason}
@@ -313,7 +309,7 @@ def case_open_review(*, appraisal, rule: str, reason: str, acting_user) -> ExitC
     """The seam of hrflow.appraisal: a final veto (VETO-EXIT) or 不合格 two years running
     (INST-EXIT-GRADE) opens an exit review of the appraised person's employment."""
     staff = _lock_staff(appraisal.staff)
-    if staff.status not in (Staff.Status.ACTIVE, Staff.Status.SUSPENDED) or ExitCase.objects.filter(staff=staff, state__in=ExitCase.OPEN).exists():
+    if not _current_without_case(staff):
         return None
     ground = Ground.VETO if rule == "VETO-EXIT" else Ground.APPRAISAL
     if ground == Ground.APPRAISAL and staff.employment_type != EmploymentType.ESTABLISHMENT:
@@ -387,11 +383,6 @@ def hearing_close(*, case: ExitCase, note: str, acting_user) -> ExitCase:
 
 # --- The collective review (集体研究) ---------------------------------------------------------------
 
-def _share(setting, total):
-    numerator, denominator = settings.HRFLOW[setting]
-    return numerator * total / denominator
-
-
 @transaction.atomic
 def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str, total: int, present: int,
                   votes_for: int, votes_against: int, votes_abstain: int, minutes: str, acting_user) -> ExitCase:
@@ -430,10 +421,10 @@ def review_record(*, case: ExitCase, held_at: datetime, place: str, members: str
     if heard_on is not None and held_on < heard_on:
         raise ExitError(_("The meeting date %(day)s is before the hearing closed on %(closed)s: the review hears the person's statement.") % {
             "day": _day(held_on), "closed": _day(heard_on)})
-    if present < math.ceil(_share("REVIEW_QUORUM", total)):
+    if not review_rules.quorum_met(present=present, total=total, share=settings.HRFLOW["REVIEW_QUORUM"]):
         raise ExitError(_("%(present)d of %(total)d members present is no quorum: the meeting cannot decide; hold it again.") % {
             "present": present, "total": total})
-    passed = votes_for > _share("REVIEW_PASS_SHARE", total)
+    passed = review_rules.motion_passes(votes_for=votes_for, total=total, share=settings.HRFLOW["REVIEW_PASS_SHARE"])
     case.review_held_at, case.review_place, case.review_members = held_at, place.strip(), members.strip()
     case.review_total, case.review_present = total, present
     case.votes_for, case.votes_against, case.votes_abstain = votes_for, votes_against, votes_abstain
@@ -466,8 +457,7 @@ def in_probation(case) -> bool:
 
 
 def union_notice_due(case, legal_ground) -> bool:
-    """劳动合同法 art. 43: a school ending a 劳动合同 on its own (arts. 39, 40) tells the union first."""
-    return legal_ground in (Ground.FOR_CAUSE, Ground.NO_FAULT) and policy.law_type(case.staff.employment_type) == policy.CONTRACT
+    return policy.union_notice_due(legal_ground=legal_ground, employment_type=case.staff.employment_type)
 
 
 def decision_choices(case) -> tuple[str, ...]:
@@ -621,17 +611,9 @@ def _money(value, label) -> Decimal | None:
     return value.quantize(CENT)
 
 
-def severance_basis(case) -> date:
-    """Service for severance runs from the employment's first day at this school (art. 47)."""
-    return _service_start(case)
-
-
 def severance_is_due(case, renewal_declined=False) -> bool:
-    due = policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
-                               initiated_by=case.initiated_by)
-    # 劳动合同法 art. 46(5): a term not renewed pays none where the person declined the school's offer to
-    # renew on the same or better terms.
-    return due and not (case.decided_ground == Ground.NOT_RENEWED and renewal_declined)
+    return policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
+                                initiated_by=case.initiated_by, renewal_declined=renewal_declined)
 
 
 def settlement_preview(case, monthly_pay, local_average_pay, renewal_declined=False) -> dict:
@@ -643,7 +625,7 @@ def settlement_preview(case, monthly_pay, local_average_pay, renewal_declined=Fa
         if monthly_pay is None or local_average_pay is None:
             raise ExitError(_("Severance is due (劳动合同法 art. 46): give the monthly pay and the local average monthly pay."))
         try:
-            severance = severance_pay(service_start=severance_basis(case), service_end=case.last_day, monthly_pay=monthly_pay,
+            severance = severance_pay(service_start=_service_start(case), service_end=case.last_day, monthly_pay=monthly_pay,
                                       local_average_monthly_pay=local_average_pay)
         except PolicyInputError as error:
             raise _policy_error(error) from None
@@ -837,8 +819,7 @@ def _open_safely(open_case, staff):
         case = None
     if case is None:
         with translation.override(settings.LANGUAGE_CODE):
-            notify(recipients=get_user_model().objects.filter(role_assignments__role=Role.HR_OFFICER,
-                                                               role_assignments__unit_id=staff.school.unit_id, is_active=True).distinct(),
+            notify(recipients=school_users([staff.school.unit_id], Role.HR_OFFICER),
                    event_key=f"exits.not_opened:{staff.pk}:{clock.today()}",
                    subject=_("An exit case for %(person)s could not be opened: see the staff page") % {"person": staff.person.name},
                    url=reverse("people:staff_detail", args=[staff.pk]))

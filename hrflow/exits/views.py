@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 from django_fsm import ConcurrentTransition
 
+from hrflow.core import clock
 from hrflow.core.flowsteps import ProcessBusy, StepNotOpen
 from hrflow.core.mixins import ScopedPermissionMixin
 from hrflow.core.paging import keyset_page
@@ -42,8 +43,7 @@ def _owners(case):
 
 def _pay_asked(case) -> bool:
     """The settlement asks for the pay where severance is due or a month's pay replaces the notice."""
-    return case.pay_in_lieu or services.policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
-                                                             initiated_by=case.initiated_by)
+    return case.pay_in_lieu or services.severance_is_due(case)
 
 
 def _lieu(case, choices) -> bool:
@@ -147,8 +147,6 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
             except services.ExitError:
                 choices = ()
             forms["decide"] = DecideForm(choices=choices, lieu=_lieu(case, choices), union=_union(case, choices))
-            from hrflow.core import clock
-
             for ground in choices:
                 blocked += services.guards(case, ground, clock.today())
         if case.state == S.NOTICE and manage:
@@ -169,8 +167,7 @@ class CaseDetailView(_CaseMixin, ScopedPermissionMixin, generic.TemplateView):
         return super().get_context_data(
             case=case, forms=forms, items=items, blocked=blocked, manage=manage, lead=lead, own=own,
             basis=_(services.policy.ground(case.ground).basis), deadline=selectors.deadline(case),
-            severance_due=services.policy.severance_due(legal_ground=case.decided_ground, employment_type=case.staff.employment_type,
-                                                        initiated_by=case.initiated_by) if case.decided_ground != Ground.VETO else None,
+            severance_due=services.severance_is_due(case, case.renewal_declined) if case.decided_ground != Ground.VETO else None,
             timeline=selectors.timeline(case), **kwargs)
 
 

@@ -4,7 +4,6 @@ Each round-level step moves the round's FSM state and completes the matching vie
 (hiring.steps) in the same transaction, so the inbox and the record never disagree.
 """
 
-import math
 from datetime import date, datetime
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from hrflow.org.models import Role
 from hrflow.people.models import ATTESTATION_FIELDS, Person, Staff
 from hrflow.people.services import attestation_record, employment_link
 from hrflow.policy import PolicyInputError, publicity_ends
+from hrflow.policy import review as review_rules
 
 from . import steps
 from .applicants import validate_applicant
@@ -496,11 +496,6 @@ def review_agenda(round) -> list[dict]:
     return items
 
 
-def _share(setting, total):
-    numerator, denominator = settings.HRFLOW[setting]
-    return numerator * total / denominator
-
-
 @transaction.atomic
 def review_record(*, round, held_at: datetime, place: str, minutes: str, members: list[dict],
                   votes: dict[str, tuple[int, int, int]], acting_user) -> CollectiveReview:
@@ -525,7 +520,7 @@ def review_record(*, round, held_at: datetime, place: str, minutes: str, members
     total = len(members)
     present = sum(1 for m in members if m["attended"])
     voters = sum(1 for m in members if m["attended"] and not m["recused"])
-    quorum_met = present >= math.ceil(_share("REVIEW_QUORUM", total))
+    quorum_met = review_rules.quorum_met(present=present, total=total, share=settings.HRFLOW["REVIEW_QUORUM"])
     agenda = review_agenda(round)
     for item in agenda:
         cast = votes.get(item["key"])
@@ -542,7 +537,7 @@ def review_record(*, round, held_at: datetime, place: str, minutes: str, members
     passed = {}
     for item in agenda:
         votes_for, against, abstain = votes[item["key"]]
-        ok = quorum_met and votes_for > _share("REVIEW_PASS_SHARE", total)
+        ok = quorum_met and review_rules.motion_passes(votes_for=votes_for, total=total, share=settings.HRFLOW["REVIEW_PASS_SHARE"])
         passed[item["key"]] = ok
         save_audited(
             ReviewItem(review=review, kind=item["kind"], application=item["application"], finding=item["finding"],

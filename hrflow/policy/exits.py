@@ -99,11 +99,12 @@ def exit_notice_days(*, legal_ground: str, employment_type: str, in_probation: b
     return notice_days(ground=legal_ground, employment_type=law_type(employment_type), in_probation=in_probation)
 
 
-def severance_due(*, legal_ground: str, employment_type: str, initiated_by: str = SCHOOL) -> bool:
+def severance_due(*, legal_ground: str, employment_type: str, initiated_by: str = SCHOOL, renewal_declined: bool = False) -> bool:
     """Whether LAW-SEVERANCE is due (劳动合同法 art. 46): no-fault (46(3)), an appraisal exit (the same,
-    applied to 聘用合同 by art. 96), a term the school did not renew (46(5)), a mutual agreement the school
-    proposed (46(2)). Never for a resignation, for cause or a retirement, and never by the school for
-    dispatched or purchased-service staff, whose employer is the agency or the company."""
+    applied to 聘用合同 by art. 96), a term the school did not renew (46(5): not where the person declined
+    a renewal on the same or better terms), a mutual agreement the school proposed (46(2)). Never for a
+    resignation, for cause or a retirement, and never by the school for dispatched or purchased-service
+    staff, whose employer is the agency or the company."""
     if legal_ground == VETO:
         raise PolicyInputError(_("A veto's exit is decided on a legal ground first."), field="legal_ground")
     if employment_type not in (ESTABLISHMENT, CONTRACT):
@@ -111,7 +112,31 @@ def severance_due(*, legal_ground: str, employment_type: str, initiated_by: str 
         return False
     if legal_ground == MUTUAL:
         return initiated_by == SCHOOL
+    if legal_ground == NOT_RENEWED and renewal_declined:
+        return False
     return ground(legal_ground).severance
+
+
+def union_notice_due(*, legal_ground: str, employment_type: str) -> bool:
+    """劳动合同法 art. 43: a school ending a 劳动合同 on its own (arts. 39, 40) tells the union the reasons first."""
+    return legal_ground in (FOR_CAUSE, NO_FAULT) and law_type(employment_type) == CONTRACT
+
+
+def ground_refusal(*, ground_code: str, employment_type: str) -> str | None:
+    """Why a ground does not apply to this employment type, or None: establishment staff's 聘用合同 is
+    ended on 条例 art. 16 or by agreement, not 劳动合同法 art. 39/40; 条例 art. 16 is theirs alone;
+    purchased-service staff's employer is their company (STAFF-PURCHASE), so the school dismisses no one."""
+    ground(ground_code)
+    if ground_code in (NO_FAULT, FOR_CAUSE, APPRAISAL) and law_type(employment_type) is None:
+        return _("Purchased-service staff are employed by their service company: the school ends their assignment by "
+                 "agreement with the company (mutual agreement), not by dismissing them.")
+    if ground_code in (NO_FAULT, FOR_CAUSE) and employment_type == ESTABLISHMENT:
+        return _("Establishment staff hold an institutional contract: the school ends it on the ground of "
+                 "事业单位人事管理条例 art. 16 (appraisal) or by mutual agreement, not 劳动合同法 art. 39 or 40.")
+    if ground_code == APPRAISAL and employment_type != ESTABLISHMENT:
+        return _("条例 art. 16 applies to establishment staff; for others open a no-fault dismissal "
+                 "(劳动合同法 art. 40(2): unable to do the job after training or another post).")
+    return None
 
 
 def pay_in_lieu_allowed(*, legal_ground: str, employment_type: str) -> bool:

@@ -469,3 +469,32 @@ def test_42_5_follows_the_womens_retirement_age():
                              birth_date=date(1980, 1, 10), sex="F", cadre=True)
     assert [f.params["day"] for f in worker] == [date(2032, 8, 10)]
     assert cadre == []  # more than 5 years to 2037-08-10
+
+
+# --- union notice (劳动合同法 art. 43), a declined renewal (46(5)), grounds by employment type ------
+
+@pytest.mark.parametrize("legal_ground, employment_type, due", [
+    (NO_FAULT, C, True), (FOR_CAUSE, C, True), (FOR_CAUSE, D, True),
+    (NO_FAULT, P, False), (RESIGNATION, C, False), (MUTUAL, C, False), (APPRAISAL, E, False), (NOT_RENEWED, C, False),
+])
+def test_the_union_is_told_before_a_unilateral_dismissal_under_a_labour_contract(legal_ground, employment_type, due):
+    from hrflow.policy.exits import union_notice_due
+
+    assert union_notice_due(legal_ground=legal_ground, employment_type=employment_type) is due
+
+
+def test_no_severance_for_a_term_the_person_declined_to_renew_on_the_same_terms():
+    assert severance_due(legal_ground=NOT_RENEWED, employment_type=C) is True
+    assert severance_due(legal_ground=NOT_RENEWED, employment_type=C, renewal_declined=True) is False
+    assert severance_due(legal_ground=NO_FAULT, employment_type=C, renewal_declined=True) is True  # 46(5) only
+
+
+@pytest.mark.parametrize("ground_code, employment_type, refused", [
+    (NO_FAULT, E, True), (FOR_CAUSE, E, True), (APPRAISAL, E, False),
+    (APPRAISAL, C, True), (APPRAISAL, D, True), (NO_FAULT, C, False), (FOR_CAUSE, D, False),
+    (NO_FAULT, P, True), (FOR_CAUSE, P, True), (APPRAISAL, P, True), (MUTUAL, P, False), (RESIGNATION, P, False),
+])
+def test_which_grounds_apply_to_which_employment(ground_code, employment_type, refused):
+    from hrflow.policy.exits import ground_refusal
+
+    assert (ground_refusal(ground_code=ground_code, employment_type=employment_type) is not None) is refused
